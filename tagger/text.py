@@ -1,0 +1,75 @@
+"""Text normalisation shared by the taxonomy, the gazetteer builder and the alias matcher.
+
+One definition of "the same surface form" keeps aliases written in ``labels.yaml`` and words found in articles
+comparable: accents are stripped, case is folded and every run of punctuation becomes a word break, so
+"Deir ez-Zor", "DEIR EZ ZOR" and "Deir-ez-Zôr" are one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalize", "tokenize", "Token", "is_case_sensitive_alias"]
+
+# A word is a run of letters or digits (any script); apostrophes inside words are dropped first so that
+# "Ma'arat" and "Maarat" meet.
+_WORD = re.compile(r"[^\W_]+")
+_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ‘`´](?=\w)")
+
+
+def _fold(text: str) -> str:
+    text = _APOSTROPHES.sub("", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize(text: str) -> str:
+    """Return the matching key of ``text``: accent-free, case-folded words joined by single spaces.
+
+    >>> normalize("Deir ez-Zôr")
+    'deir ez zor'
+    >>> normalize("  Ma'arat al-Nu'man ")
+    'maarat al numan'
+    """
+    return " ".join(_WORD.findall(_fold(text).casefold()))
+
+
+class Token(tuple):
+    """A word of an article: ``(key, start, end, upper)`` where ``upper`` marks an all-capitals original."""
+
+    __slots__ = ()
+
+    key = property(lambda self: self[0])
+    start = property(lambda self: self[1])
+    end = property(lambda self: self[2])
+    upper = property(lambda self: self[3])
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into normalised word tokens with character offsets into the folded text.
+
+    Offsets index the accent-folded text, which keeps the original's line breaks, so a token's line (headline or
+    body) can be found by counting newlines before ``start``.
+
+    >>> [t.key for t in tokenize("US-led strike on Abu Kamal")]
+    ['us', 'led', 'strike', 'on', 'abu', 'kamal']
+    >>> tokenize("The IS cell")[1].upper
+    True
+    """
+    folded = _fold(text)
+    tokens = []
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        tokens.append(Token((word.casefold(), match.start(), match.end(), word.isupper() and len(word) > 1)))
+    return tokens
+
+
+def is_case_sensitive_alias(alias: str) -> bool:
+    """All-capitals aliases ("IS", "US", "SDF") match only all-capitals words, so "is" and "us" never fire.
+
+    >>> is_case_sensitive_alias("IS"), is_case_sensitive_alias("Daesh")
+    (True, False)
+    """
+    letters = [ch for ch in alias if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
