@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
-__all__ = ["normalize", "tokenize", "Token", "is_case_sensitive_alias"]
+__all__ = ["normalize", "tokenize", "fold", "Token", "is_case_sensitive_alias"]
 
 # A word is a run of letters or digits (any script); apostrophes inside words are dropped first so that
 # "Ma'arat" and "Maarat" meet.
@@ -35,15 +36,14 @@ def normalize(text: str) -> str:
     return " ".join(_WORD.findall(_fold(text).casefold()))
 
 
-class Token(tuple):
-    """A word of an article: ``(key, start, end, upper)`` where ``upper`` marks an all-capitals original."""
+class Token(NamedTuple):
+    """A word of an article, with offsets into the accent-folded text and its capitalisation."""
 
-    __slots__ = ()
-
-    key = property(lambda self: self[0])
-    start = property(lambda self: self[1])
-    end = property(lambda self: self[2])
-    upper = property(lambda self: self[3])
+    key: str  # normalised form, as in :func:`normalize`
+    start: int
+    end: int
+    cap: bool  # starts with a capital letter
+    upper: bool  # all capitals ("IS", "US")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -58,11 +58,16 @@ def tokenize(text: str) -> list[Token]:
     True
     """
     folded = _fold(text)
-    tokens = []
-    for match in _WORD.finditer(folded):
-        word = match.group()
-        tokens.append(Token((word.casefold(), match.start(), match.end(), word.isupper() and len(word) > 1)))
-    return tokens
+    return [
+        Token(word.casefold(), match.start(), match.end(), word[0].isupper(), word.isupper())
+        for match in _WORD.finditer(folded)
+        for word in (match.group(),)
+    ]
+
+
+def fold(text: str) -> str:
+    """Strip accents and in-word apostrophes, keeping everything else (the text :func:`tokenize` offsets index)."""
+    return _fold(text)
 
 
 def is_case_sensitive_alias(alias: str) -> bool:

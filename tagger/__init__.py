@@ -1,0 +1,37 @@
+"""tagger — tag news articles by region, actor and event type with small, trainable classifiers.
+
+>>> from tagger import Tagger, load_taxonomy
+>>> sorted(load_taxonomy())
+['actor', 'event_type', 'region']
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .errors import DataError, ModelError, ModelNotFoundError, ParameterError, TaggerError, TaxonomyError, TrainingError
+from .evaluate import evaluate
+from .model import LabelScore, Tagger, TagResult, tag
+from .readers import Record, read_records
+from .taxonomy import Taxonomy, load_taxonomy
+from .train import train
+
+__all__ = [
+    "__version__",
+    "tag",
+    "Tagger",
+    "TagResult",
+    "LabelScore",
+    "train",
+    "evaluate",
+    "load_taxonomy",
+    "Taxonomy",
+    "read_records",
+    "Record",
+    "TaggerError",
+    "TaxonomyError",
+    "DataError",
+    "ModelError",
+    "ModelNotFoundError",
+    "ParameterError",
+    "TrainingError",
+]

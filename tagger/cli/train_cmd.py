@@ -1,0 +1,58 @@
+"""``tagger train``: train a model from JSONL/CSV files, save it, print its cross-validated metrics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tqdm import tqdm
+
+from ..errors import DataError
+from ..evaluate import FamilyMetrics, render_report
+from ..readers import read_records
+from ..train import STRATEGIES, train
+from ._common import load_labels
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("train", help="train a model on labelled JSONL/CSV data and save it")
+    parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL or CSV files")
+    parser.add_argument("--out", "-o", required=True, metavar="PATH", help="model folder to write")
+    parser.add_argument("--labels", metavar="FILE", help="taxonomy file (default: the shipped labels.yaml)")
+    parser.add_argument("--format", choices=["auto", "jsonl", "csv"], default="auto")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="auto", help="scorer kind for every family")
+    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds for thresholds (5)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-char-ngrams", action="store_true", help="word n-grams only (faster, smaller)")
+    parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    taxonomy = load_labels(args.labels)
+    skipped: list[DataError] = []
+    records = []
+    for path in args.data:
+        records.extend(read_records(path, taxonomy, format=args.format, skip_bad=args.skip_bad, skipped=skipped))
+    if skipped:
+        print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
+    steps = tqdm(desc="training", unit="step", file=sys.stderr, disable=None)
+
+    def progress(message: str) -> None:
+        steps.set_postfix_str(message[:60])
+        steps.update()
+
+    options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed}
+    if args.no_char_ngrams:
+        options["char_ngrams"] = None
+    tagger = train(records, taxonomy, progress=progress, **options)
+    steps.close()
+    tagger.save(args.out)
+    report = {
+        name: FamilyMetrics(**{**info["cv_metrics"], "labels": ()}) for name, info in tagger.info["families"].items()
+    }
+    print(f"saved {args.out} ({len(records)} records)")
+    print("cross-validated metrics:")
+    print(render_report(report, per_label=False))
+    return 0

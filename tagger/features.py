@@ -1,0 +1,326 @@
+"""Turn articles into features: hashed n-gram TF-IDF, alias-match evidence per label, and candidate rows.
+
+Nothing here knows about training. Every transform is a pure function of the text and of plain arrays that a
+model folder stores (selected hash columns, idf weights, matcher table), so a loaded model computes exactly the
+features the trained one did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils.murmurhash import murmurhash3_32
+
+from .gazetteer import Matcher, Mention
+from .text import Token, tokenize
+
+__all__ = [
+    "TextVectorizer",
+    "Document",
+    "analyse",
+    "ALIAS_FEATURES",
+    "alias_features",
+    "CANDIDATE_FEATURES",
+    "candidate_rows",
+]
+
+HEADLINE_MAX_TOKENS = 40
+LEAD_TOKENS = 60
+DATELINE_TOKENS = 6
+
+
+class TextVectorizer:
+    """Hashed word and character n-grams with sublinear TF-IDF over the ``max_features`` most frequent columns.
+
+    Hashing keeps no vocabulary (a model stores only the chosen column numbers and their idf), and the counts of a
+    corpus can be computed once and re-weighted per cross-validation fold.
+    """
+
+    def __init__(
+        self,
+        *,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        n_features: int = 2**20,
+        max_features: int = 2**15,
+        min_df: int = 2,
+    ):
+        self.word_ngrams = tuple(word_ngrams)
+        self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
+        self.n_features = n_features
+        self.max_features = max_features
+        self.min_df = min_df
+        self.columns = np.zeros(0, dtype=np.int64)
+        self.idf = np.zeros(0, dtype=np.float32)
+        common = {"n_features": n_features, "alternate_sign": False, "norm": None, "dtype": np.float32}
+        self._word = HashingVectorizer(ngram_range=self.word_ngrams, **common)
+        self._char = (
+            HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common) if self.char_ngrams else None
+        )
+
+    def config(self) -> dict:
+        return {
+            "word_ngrams": list(self.word_ngrams),
+            "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
+            "n_features": self.n_features,
+            "max_features": self.max_features,
+            "min_df": self.min_df,
+        }
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Raw hashed counts: word n-grams in columns ``[0, n)``, character n-grams in ``[n, 2n)``."""
+        word = self._word.transform(texts)
+        if self._char is None:
+            return word.tocsr()
+        return sp.hstack([word, self._char.transform(texts)], format="csr", dtype=np.float32)
+
+    def fit(self, counts: sp.csr_matrix) -> TextVectorizer:
+        """Choose the columns (document frequency ≥ ``min_df``, the ``max_features`` most frequent) and their idf."""
+        n_docs = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        eligible = np.flatnonzero(df >= self.min_df)
+        if eligible.size > self.max_features:
+            # stable sort: ties broken by column number, so the choice is deterministic
+            order = np.argsort(-df[eligible], kind="stable")[: self.max_features]
+            eligible = np.sort(eligible[order])
+        self.columns = eligible.astype(np.int64)
+        self.idf = (np.log((1.0 + n_docs) / (1.0 + df[eligible])) + 1.0).astype(np.float32)
+        return self
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Project counts onto the chosen columns as L2-normalised sublinear TF-IDF (float32)."""
+        counts = counts.tocsr()
+        n_cols = self.columns.size
+        if n_cols == 0:
+            return sp.csr_matrix((counts.shape[0], 0), dtype=np.float32)
+        position = np.searchsorted(self.columns, counts.indices)
+        position = np.minimum(position, n_cols - 1)
+        keep = self.columns[position] == counts.indices
+        values = (1.0 + np.log(counts.data[keep], dtype=np.float32)) * self.idf[position[keep]]
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
+        matrix = sp.csr_matrix((values.astype(np.float32), (rows, position[keep])), shape=(counts.shape[0], n_cols))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1), dtype=np.float32)).ravel()
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ matrix, dtype=np.float32)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.weigh(self.counts(texts))
+
+
+@dataclass
+class Document:
+    """An article reduced to what the mention features need: tokens, their zones and the matches per family."""
+
+    tokens: list[Token]
+    headline_end: int  # tokens [0, headline_end) form the headline (0 when there is none)
+    mentions: dict[str, list[Mention]]
+
+
+def analyse(text: str, matchers: dict[str, Matcher]) -> Document:
+    """Tokenise ``text``, find its headline and run every family's matcher over it."""
+    tokens = tokenize(text)
+    return Document(tokens, _headline_end(text, tokens), {name: m.find(tokens) for name, m in matchers.items()})
+
+
+def _headline_end(text: str, tokens: list[Token]) -> int:
+    stripped = text.lstrip()
+    newline = stripped.find("\n")
+    if newline < 0:
+        return 0
+    offset = len(text) - len(stripped) + newline
+    end = 0
+    for token in tokens:
+        if token.start >= offset:
+            break
+        end += 1
+    return end if 0 < end <= HEADLINE_MAX_TOKENS and end < len(tokens) else 0
+
+
+def _zones(doc: Document, mention: Mention) -> tuple[bool, bool, bool]:
+    """(in headline, in lead, in dateline) for one mention."""
+    start = mention.start
+    body_start = doc.headline_end
+    in_headline = start < body_start
+    in_lead = body_start <= start < body_start + LEAD_TOKENS
+    in_dateline = body_start <= start < body_start + DATELINE_TOKENS
+    return in_headline, in_lead, in_dateline
+
+
+def _lift(mentions: list[Mention], ancestors: Sequence[Sequence[int]]) -> list[tuple[int, Mention, bool]]:
+    """Each mention credited to its label and to the label's ancestors: ``(label, mention, is_own)``."""
+    lifted = []
+    for mention in mentions:
+        lifted.append((mention.label, mention, True))
+        for ancestor in ancestors[mention.label]:
+            lifted.append((ancestor, mention, False))
+    return lifted
+
+
+ALIAS_FEATURES = ("log_count", "in_headline", "in_lead", "early")
+
+
+def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
+    """Per label: log count of mentions (its own and its descendants'), headline, lead, and how early the first is.
+
+    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``.
+    """
+    n_labels = len(ancestors)
+    width = len(ALIAS_FEATURES)
+    rows, cols, vals = [], [], []
+    for row, doc in enumerate(docs):
+        n_tokens = max(len(doc.tokens), 1)
+        stats: dict[int, list[float]] = {}
+        for label, mention, _ in _lift(doc.mentions.get(family, []), ancestors):
+            s = stats.setdefault(label, [0.0, 0.0, 0.0, 0.0])
+            headline, lead, _dateline = _zones(doc, mention)
+            s[0] += 1
+            s[1] = max(s[1], float(headline))
+            s[2] = max(s[2], float(lead))
+            s[3] = max(s[3], 1.0 - mention.start / n_tokens)
+        for label, s in stats.items():
+            s[0] = math.log1p(s[0])
+            for k, value in enumerate(s):
+                if value:
+                    rows.append(row)
+                    cols.append(label * width + k)
+                    vals.append(value)
+    return sp.csr_matrix(
+        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(docs), n_labels * width), dtype=np.float32
+    )
+
+
+CANDIDATE_FEATURES = (
+    "bias_candidate",
+    "log_count",
+    "log_own_alias",
+    "log_own_gazetteer",
+    "log_from_descendants",
+    "in_headline",
+    "in_lead",
+    "in_dateline",
+    "headline_x_count",
+    "first_position",
+    "share_of_mentions",
+    "is_top",
+    "only_ambiguous",
+    "log_population",
+    "log_candidates",
+    "depth_0",
+    "depth_1",
+    "depth_2plus",
+    "label_prior",
+    "log_doc_tokens",
+    "capitalised",
+)
+CONTEXT_BUCKETS = 2**10
+_CONTEXT_OFFSETS = ((-2, "L2"), (-1, "L1"), (1, "R1"), (2, "R2"))
+
+
+def _context_bucket(feature: str) -> int:
+    return murmurhash3_32(feature, seed=17, positive=True) % CONTEXT_BUCKETS
+
+
+def candidate_rows(
+    docs: Sequence[Document],
+    family: str,
+    ancestors: Sequence[Sequence[int]],
+    label_prior: np.ndarray,
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
+
+    Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
+    the label is right when it is a candidate (estimated on training data); it lets frequent true places count
+    more than, say, a city name that is usually a false match.
+    """
+    n_dense = len(CANDIDATE_FEATURES)
+    rows, cols, vals = [], [], []
+    doc_index: list[int] = []
+    label_index: list[int] = []
+    row = 0
+    for d, doc in enumerate(docs):
+        mentions = doc.mentions.get(family, [])
+        if not mentions:
+            continue
+        n_tokens = max(len(doc.tokens), 1)
+        per_label: dict[int, list[tuple[Mention, bool]]] = {}
+        for label, mention, own in _lift(mentions, ancestors):
+            per_label.setdefault(label, []).append((mention, own))
+        counts = {label: len(items) for label, items in per_label.items()}
+        depth_max: dict[int, int] = {}
+        for label, count in counts.items():
+            depth = len(ancestors[label])
+            depth_max[depth] = max(depth_max.get(depth, 0), count)
+        log_candidates = math.log1p(len(per_label))
+        log_tokens = math.log1p(n_tokens) / 10.0
+        tokens = doc.tokens
+        for label in sorted(per_label):
+            items = per_label[label]
+            depth = len(ancestors[label])
+            own_alias = sum(1 for m, own in items if own and m.kind == 0)
+            own_gaz = sum(1 for m, own in items if own and m.kind != 0)
+            from_desc = sum(1 for _, own in items if not own)
+            headline = lead = dateline = False
+            first = n_tokens
+            population = 0
+            capitalised = 0
+            context: dict[int, float] = {}
+            for mention, _ in items:
+                h, lead_zone, dl = _zones(doc, mention)
+                headline |= h
+                lead |= lead_zone
+                dateline |= dl
+                first = min(first, mention.start)
+                population = max(population, mention.population)
+                capitalised += tokens[mention.start].cap
+                for offset, tag in _CONTEXT_OFFSETS:
+                    pos = mention.start + offset if offset < 0 else mention.end + offset - 1
+                    if 0 <= pos < len(tokens):
+                        bucket = _context_bucket(f"{tag}:{tokens[pos].key}")
+                        context[bucket] = context.get(bucket, 0.0) + 1.0
+            count = len(items)
+            log_count = math.log1p(count)
+            dense = (
+                1.0,
+                log_count,
+                math.log1p(own_alias),
+                math.log1p(own_gaz),
+                math.log1p(from_desc),
+                float(headline),
+                float(lead),
+                float(dateline),
+                float(headline) * log_count,
+                first / n_tokens,
+                count / len(mentions),
+                float(count == depth_max[depth]),
+                float(all(m.ambiguous for m, _ in items)),
+                math.log10(population + 1) / 7.0,
+                log_candidates,
+                float(depth == 0),
+                float(depth == 1),
+                float(depth >= 2),
+                float(label_prior[label]),
+                log_tokens,
+                capitalised / count,
+            )
+            for k, value in enumerate(dense):
+                if value:
+                    rows.append(row)
+                    cols.append(k)
+                    vals.append(value)
+            scale = 1.0 / count
+            for bucket in sorted(context):
+                rows.append(row)
+                cols.append(n_dense + bucket)
+                vals.append(context[bucket] * scale)
+            doc_index.append(d)
+            label_index.append(label)
+            row += 1
+    matrix = sp.csr_matrix(
+        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(row, n_dense + CONTEXT_BUCKETS), dtype=np.float32
+    )
+    return matrix, np.asarray(doc_index, dtype=np.int64), np.asarray(label_index, dtype=np.int64)

@@ -1,0 +1,323 @@
+"""Model folders: a JSON manifest plus weights as plain arrays — no pickle, nothing executable.
+
+Layout of a model folder::
+
+    manifest.json   format name and version, versions of tagger/scikit-learn/numpy, the taxonomy (copy and hash),
+                    per-family scorer kind, label order and thresholds, vectorizer settings, training summary and
+                    cross-validated metrics, and a SHA-256 of each file below
+    weights.npz     numeric arrays only, read with ``allow_pickle=False``
+    matchers.json   the alias / place-name tables of each family
+
+Saving writes a hidden sibling folder first and swaps it into place with one atomic rename, so a crash leaves the
+previous model untouched and a half-written folder never carries the name of a model.
+
+Format history (bump :data:`FORMAT_VERSION` on any change a previous tagger could not read, add a loader for the
+old version below, and keep a saved model of the old version under ``tests/fixtures/``):
+
+- 1 — first format.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import io
+import json
+import os
+import shutil
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelError, ModelNotFoundError
+from .features import ALIAS_FEATURES, CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer
+from .gazetteer import Matcher
+from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
+from .taxonomy import Taxonomy, TaxonomyError
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "save_model", "load_model", "read_manifest"]
+
+FORMAT_NAME = "tagger-model"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+WEIGHTS = "weights.npz"
+MATCHERS = "matchers.json"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
+    arrays: dict[str, np.ndarray] = {
+        "vectorizer/columns": tagger.vectorizer.columns.astype(np.int64),
+        "vectorizer/idf": tagger.vectorizer.idf.astype(np.float32),
+    }
+    families: dict[str, Any] = {}
+    for name, model in tagger.families.items():
+        for key, value in model.scorer.arrays().items():
+            arrays[f"{name}/{key}"] = np.ascontiguousarray(value)
+        arrays[f"{name}/thresholds"] = model.thresholds.astype(np.float32)
+        families[name] = {"kind": model.scorer.kind, "labels": list(model.family.ids)}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    weights = buffer.getvalue()
+    matchers = json.dumps(
+        {name: matcher.to_columns() for name, matcher in tagger.matchers.items()}, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "taxonomy_hash": tagger.taxonomy.hash,
+        "taxonomy": tagger.taxonomy.to_dict(),
+        "vectorizer": tagger.vectorizer.config(),
+        "families": families,
+        "thresholds": tagger.thresholds,
+        "info": tagger.info,
+        "files": {WEIGHTS: _sha256(weights), MATCHERS: _sha256(matchers)},
+    }
+    return manifest, weights, matchers
+
+
+def save_model(tagger: Tagger, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write ``tagger`` to the folder ``path`` atomically; an existing model there is replaced only when complete."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise ModelError(f"{target}: exists and is not a folder; choose another path.")
+    if target.exists() and not overwrite:
+        raise ModelError(f"{target}: a model already exists; pass overwrite=True to replace it.")
+    if target.exists() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise ModelError(f"{target}: the folder exists and is not a tagger model; refusing to replace it.")
+    manifest, weights, matchers = _serialise(tagger)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{target.name}.tmp-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        _write(staging / WEIGHTS, weights)
+        _write(staging / MATCHERS, matchers)
+        # the manifest goes last: a folder without one is never taken for a model
+        _write(staging / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        _fsync_dir(staging)
+        _swap_into_place(staging, target)
+        _fsync_dir(parent)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    for _ in range(5):
+        try:
+            os.rename(staging, target)  # atomic when the target does not exist (or is an empty folder)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+        # a model is there: swap atomically, then the old one (now at ``staging``) is removed by the caller
+        try:
+            if _exchange(staging, target):
+                return
+        except FileNotFoundError:
+            continue  # someone removed the target between our calls: try the plain rename again
+        # no atomic exchange on this system: move the old model aside, then rename (a short window without a model)
+        aside = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
+        os.rename(target, aside)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            os.rename(aside, target)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+        return
+    raise ModelError(f"{target}: could not replace the model folder (it kept changing while saving).")
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """Read and check a model folder's manifest (format name and version) without loading the weights."""
+    folder = Path(path)
+    manifest_path = folder / MANIFEST
+    if not folder.exists():
+        raise ModelNotFoundError(f"{folder}: no such model folder.")
+    if not folder.is_dir():
+        raise ModelError(f"{folder}: a model is a folder, this is a file.")
+    if not manifest_path.is_file():
+        raise ModelNotFoundError(f"{folder}: not a tagger model (no {MANIFEST}); was it saved with Tagger.save()?")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{manifest_path}: corrupt manifest ({exc}); save the model again.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise ModelError(f"{manifest_path}: not a tagger model manifest.")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ModelError(f"{manifest_path}: 'format_version' is missing or not an integer.")
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            f"{folder}: model format version {version} is newer than this tagger reads ({FORMAT_VERSION}); "
+            "upgrade tagger (pip install -U tagger) or re-save the model with this version."
+        )
+    if version < 1:
+        raise ModelError(f"{folder}: unknown model format version {version}.")
+    return manifest
+
+
+def _read_checked(folder: Path, name: str, manifest: dict[str, Any]) -> bytes:
+    file = folder / name
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"{folder}: missing {name}; the model folder is incomplete, save or copy it again.") from None
+    expected = manifest.get("files", {}).get(name)
+    if expected != _sha256(data):
+        raise ModelError(
+            f"{file}: checksum mismatch (the file is truncated, corrupted or was replaced); "
+            "restore it or save the model again."
+        )
+    return data
+
+
+def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars: int | None = None) -> Tagger:
+    """Load a model folder written by :func:`save_model`; never unpickles or executes anything from it."""
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    weights_bytes = _read_checked(folder, WEIGHTS, manifest)
+    matchers_bytes = _read_checked(folder, MATCHERS, manifest)
+    try:
+        saved_taxonomy = Taxonomy.from_dict(manifest["taxonomy"], source=f"{folder / MANIFEST} (taxonomy)")
+    except (KeyError, TaxonomyError) as exc:
+        raise ModelError(f"{folder}: the taxonomy stored in the manifest is invalid: {exc}") from None
+    if saved_taxonomy.hash != manifest.get("taxonomy_hash"):
+        raise ModelError(f"{folder}: the manifest's taxonomy does not match its hash; the manifest was edited.")
+    if taxonomy is not None and taxonomy.hash != saved_taxonomy.hash:
+        raise ModelError(
+            f"{folder}: this model was trained with a different taxonomy (hash {saved_taxonomy.hash[:12]}) than the "
+            f"one given ({taxonomy.hash[:12]}, from {taxonomy.source or 'code'}); retrain the model with "
+            "`tagger train --labels YOUR_LABELS.yaml`, or load it without a taxonomy to use the one it was trained on."
+        )
+    try:
+        with np.load(io.BytesIO(weights_bytes), allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        tables = json.loads(matchers_bytes.decode("utf-8"))
+        return _assemble(manifest, saved_taxonomy, arrays, tables, max_chars)
+    except ModelError:
+        raise
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{folder}: the weights do not fit the manifest ({type(exc).__name__}: {exc}).") from None
+
+
+def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, shape: tuple[int | None, ...]) -> np.ndarray:
+    if key not in arrays:
+        raise ModelError(f"weights.npz has no array {key!r}.")
+    value = arrays[key]
+    if value.dtype != np.dtype(dtype) or value.ndim != len(shape):
+        raise ModelError(f"array {key!r} has dtype {value.dtype} and {value.ndim} dimensions, expected {dtype} {shape}.")
+    for got, want in zip(value.shape, shape, strict=True):
+        if want is not None and got != want:
+            raise ModelError(f"array {key!r} has shape {value.shape}, expected {shape}.")
+    return value
+
+
+def _assemble(
+    manifest: dict[str, Any],
+    taxonomy: Taxonomy,
+    arrays: dict[str, np.ndarray],
+    tables: dict[str, Any],
+    max_chars: int | None,
+) -> Tagger:
+    config = manifest["vectorizer"]
+    vectorizer = TextVectorizer(
+        word_ngrams=tuple(config["word_ngrams"]),
+        char_ngrams=tuple(config["char_ngrams"]) if config["char_ngrams"] else None,
+        n_features=int(config["n_features"]),
+        max_features=int(config["max_features"]),
+        min_df=int(config["min_df"]),
+    )
+    vectorizer.columns = _array(arrays, "vectorizer/columns", np.int64, (None,))
+    vectorizer.idf = _array(arrays, "vectorizer/idf", np.float32, (vectorizer.columns.size,))
+    n_text = vectorizer.columns.size
+
+    trained = [name for name in taxonomy if name in manifest["families"]]  # taxonomy order, not JSON key order
+    if len(trained) != len(manifest["families"]):
+        raise ModelError(f"the manifest names families that its taxonomy lacks: {sorted(manifest['families'])}.")
+    matchers = {}
+    for name in trained:
+        family = taxonomy[name]
+        if name not in tables:
+            raise ModelError(f"matchers.json has no table for family {name!r}.")
+        matchers[name] = Matcher.from_columns(tables[name], len(family))
+
+    families = {}
+    for name in trained:
+        entry = manifest["families"][name]
+        family = taxonomy[name]
+        if list(entry["labels"]) != list(family.ids):
+            raise ModelError(f"family {name!r}: the label order in the manifest does not match its taxonomy.")
+        n = len(family)
+        thresholds = _array(arrays, f"{name}/thresholds", np.float32, (n,))
+        if entry["kind"] == "ovr":
+            scorer: OvrScorer | CandidateScorer = OvrScorer(
+                w_text=_array(arrays, f"{name}/w_text", np.float32, (n_text, n)),
+                w_alias=_array(arrays, f"{name}/w_alias", np.float32, (n * len(ALIAS_FEATURES), n)),
+                bias=_array(arrays, f"{name}/bias", np.float32, (n,)),
+                trained=_array(arrays, f"{name}/trained", np.bool_, (n,)),
+            )
+        elif entry["kind"] == "candidate":
+            scorer = CandidateScorer(
+                coef=_array(arrays, f"{name}/coef", np.float32, (len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS,)),
+                bias=_array(arrays, f"{name}/bias", np.float32, (1,)),
+                label_prior=_array(arrays, f"{name}/label_prior", np.float32, (n,)),
+            )
+        else:
+            raise ModelError(f"family {name!r}: unknown scorer kind {entry['kind']!r}.")
+        families[name] = FamilyModel(family, scorer, thresholds)
+    options = {} if max_chars is None else {"max_chars": max_chars}
+    return Tagger(taxonomy, vectorizer, matchers, families, manifest.get("info", {}), **options)

@@ -1,0 +1,391 @@
+"""Train a Tagger from labelled records: per-family scorers, cross-validated per-label thresholds.
+
+For each family, the records that annotate it are split into ``cv`` folds. Out-of-fold probabilities choose each
+label's threshold (the F1-best cut, shrunk towards the family's best global cut when the label has few
+positives) and give the cross-validated metrics stored in the model. The final scorers are then fitted on all
+records. With ``strategy="auto"`` both scorer kinds are cross-validated and the better micro-F1 wins, so the choice
+is made from the data and recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from ._version import __version__
+from ._validation import check_choice, check_float, check_int
+from .errors import TrainingError
+from .evaluate import FamilyMetrics, gold_matrix, score_matrices
+from .features import (
+    CANDIDATE_FEATURES,
+    CONTEXT_BUCKETS,
+    Document,
+    TextVectorizer,
+    alias_features,
+    analyse,
+    candidate_rows,
+)
+from .gazetteer import Matcher, read_gazetteer
+from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
+from .readers import Record
+from .taxonomy import Family, Taxonomy, load_taxonomy
+
+__all__ = ["train", "TrainOptions", "STRATEGIES"]
+
+STRATEGIES = ("auto", "ovr", "candidate")
+NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Validated training options (see :func:`train`)."""
+
+    seed: int = 0
+    cv: int = 5
+    strategy: Mapping[str, str] | str = "auto"
+    c_text: float = 8.0
+    c_candidate: float = 1.0
+    char_ngrams: tuple[int, int] | None = (3, 5)
+    word_ngrams: tuple[int, int] = (1, 2)
+    max_features: int = 2**15
+    min_df: int = 2
+    shrink: float = 5.0
+    class_weight: str | None = None
+
+    def strategy_for(self, family: str) -> str:
+        if isinstance(self.strategy, str):
+            return self.strategy
+        return self.strategy.get(family, "auto")
+
+
+def _options(**given: Any) -> TrainOptions:
+    owner = "train"
+    opts = TrainOptions(**given)
+    check_int(opts.seed, "seed", owner, low=0)
+    check_int(opts.cv, "cv", owner, low=2, high=20)
+    check_float(opts.c_text, "c_text", owner, low=1e-6)
+    check_float(opts.c_candidate, "c_candidate", owner, low=1e-6)
+    check_int(opts.max_features, "max_features", owner, low=16, high=2**22)
+    check_int(opts.min_df, "min_df", owner, low=1)
+    check_float(opts.shrink, "shrink", owner, low=0.0)
+    check_choice(opts.class_weight, "class_weight", owner, (None, "balanced"))
+    strategies = [opts.strategy] if isinstance(opts.strategy, str) else list(opts.strategy.values())
+    for strategy in strategies:
+        check_choice(strategy, "strategy", owner, STRATEGIES)
+    return opts
+
+
+def train(
+    records: Iterable[Record | Mapping[str, Any]],
+    taxonomy: Taxonomy | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Tagger:
+    """Train a :class:`~tagger.Tagger` on labelled records (from :func:`tagger.readers.read_records`, or dicts
+    with ``text`` and ``labels``).
+
+    Options (keyword-only): ``seed`` (0), ``cv`` folds (5), ``strategy`` ("auto", "ovr", "candidate", or a
+    mapping of family to one of those), ``c_text`` / ``c_candidate`` (inverse regularisation), ``char_ngrams``
+    ((3, 5) or None), ``word_ngrams`` ((1, 2)), ``max_features`` (32768), ``min_df`` (2), ``shrink`` (threshold
+    shrinkage strength, 5), ``class_weight`` (None or "balanced"). ``progress`` receives a message per step.
+    """
+    opts = _options(**options)
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    say = progress or (lambda message: None)
+    data = _as_records(records, taxonomy)
+    if not data:
+        raise TrainingError("no training records: the data is empty.")
+
+    matchers = _build_matchers(taxonomy)
+    texts = [r.text for r in data]
+    say(f"analysing {len(data)} records")
+    docs = [analyse(text, matchers) for text in texts]
+    vectorizer = TextVectorizer(
+        word_ngrams=opts.word_ngrams, char_ngrams=opts.char_ngrams, max_features=opts.max_features, min_df=opts.min_df
+    )
+    counts = vectorizer.counts(texts)
+    vectorizer.fit(counts)
+    text_x = vectorizer.weigh(counts)
+
+    families: dict[str, FamilyModel] = {}
+    summary: dict[str, Any] = {}
+    skipped = []
+    for name, family in taxonomy.families.items():
+        rows = np.asarray([i for i, r in enumerate(data) if name in r.labels], dtype=np.int64)
+        if rows.size == 0:
+            skipped.append(name)
+            continue
+        gold = gold_matrix(family, [data[i].labels[name] for i in rows])
+        if not gold.any():
+            raise TrainingError(
+                f"family {name!r}: none of its {rows.size} annotated records has a label; "
+                "a family needs positive examples to be learned."
+            )
+        trainer = _FamilyTrainer(family, opts, docs, counts, vectorizer, text_x, rows, gold, say)
+        model, info = trainer.run()
+        families[name] = model
+        summary[name] = info
+    if not families:
+        raise TrainingError(
+            "no record annotates any family of the taxonomy "
+            f"({', '.join(taxonomy.families)}); check the 'labels' of the data."
+        )
+
+    info = {
+        "trained_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "versions": {
+            "tagger": __version__,
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "options": _jsonable_options(opts),
+        "records": len(data),
+        "families": summary,
+        "families_not_annotated": skipped,
+    }
+    return Tagger(taxonomy, vectorizer, matchers, families, info)
+
+
+def _jsonable_options(opts: TrainOptions) -> dict[str, Any]:
+    out = dict(opts.__dict__)
+    out["strategy"] = opts.strategy if isinstance(opts.strategy, str) else dict(opts.strategy)
+    out["char_ngrams"] = list(opts.char_ngrams) if opts.char_ngrams else None
+    out["word_ngrams"] = list(opts.word_ngrams)
+    return out
+
+
+def _as_records(records: Iterable[Record | Mapping[str, Any]], taxonomy: Taxonomy) -> list[Record]:
+    from .readers._common import check_labels
+
+    out: list[Record] = []
+    for position, item in enumerate(records):
+        if isinstance(item, Record):
+            if item.labels:
+                check_labels(item.labels, taxonomy, item.source or "<records>", item.line)
+            out.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            raise TypeError(f"training record #{position} must be a Record or a mapping, got {type(item).__name__}.")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise TrainingError(f"training record #{position} has no text.")
+        labels = item.get("labels") or {}
+        checked = check_labels(labels, taxonomy, "<records>", position)
+        out.append(Record(text=text, labels=checked, id=item.get("id")))
+    return out
+
+
+def _build_matchers(taxonomy: Taxonomy) -> dict[str, Matcher]:
+    matchers = {}
+    for name, family in taxonomy.families.items():
+        rows = read_gazetteer(family.gazetteer_path) if family.gazetteer_path is not None else ()
+        matchers[name] = Matcher.for_family(family, rows)
+    return matchers
+
+
+class _FamilyTrainer:
+    """Cross-validates, picks the scorer kind and thresholds, and fits the final scorer of one family."""
+
+    def __init__(
+        self,
+        family: Family,
+        opts: TrainOptions,
+        docs: Sequence[Document],
+        counts: sp.csr_matrix,
+        vectorizer: TextVectorizer,
+        text_x: sp.csr_matrix,
+        rows: np.ndarray,
+        gold: np.ndarray,
+        say: Callable[[str], None],
+    ):
+        self.family = family
+        self.opts = opts
+        self.docs = [docs[i] for i in rows]
+        self.counts = counts[rows]
+        self.vectorizer = vectorizer
+        self.text_x = text_x[rows]
+        self.gold = gold
+        self.say = say
+        self.ancestors = [[family.index(a) for a in family.ancestors(label.id)] for label in family.labels]
+
+    # -- scorers --------------------------------------------------------------------------------------------------
+
+    def _fit_ovr(self, docs: Sequence[Document], text_x: sp.csr_matrix, gold: np.ndarray) -> OvrScorer:
+        alias_x = alias_features(docs, self.family.name, self.ancestors)
+        x = sp.hstack([text_x, alias_x], format="csr")
+        n_labels = gold.shape[1]
+        weights = np.zeros((x.shape[1], n_labels), dtype=np.float32)
+        bias = np.zeros(n_labels, dtype=np.float32)
+        trained = np.zeros(n_labels, dtype=bool)
+        for j in range(n_labels):
+            y = gold[:, j]
+            positives = int(y.sum())
+            if positives == 0 or positives == y.size:
+                continue  # nothing to learn: never predicted (or always, which a constant bias expresses)
+            clf = LogisticRegression(
+                C=self.opts.c_text,
+                solver="liblinear",
+                class_weight=self.opts.class_weight,
+                random_state=self.opts.seed,
+                max_iter=200,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(x, y)
+            weights[:, j] = clf.coef_[0]
+            bias[j] = clf.intercept_[0]
+            trained[j] = True
+        split = text_x.shape[1]
+        return OvrScorer(
+            w_text=np.ascontiguousarray(weights[:split]),
+            w_alias=np.ascontiguousarray(weights[split:]),
+            bias=bias,
+            trained=trained,
+        )
+
+    def _label_prior(self, docs: Sequence[Document], gold: np.ndarray) -> np.ndarray:
+        """Smoothed log-odds that a label is right when the matcher proposes it, from training documents."""
+        n_labels = gold.shape[1]
+        proposed = np.zeros(n_labels)
+        correct = np.zeros(n_labels)
+        zero = np.zeros(n_labels, dtype=np.float32)
+        _, doc_idx, label_idx = candidate_rows(docs, self.family.name, self.ancestors, zero)
+        np.add.at(proposed, label_idx, 1)
+        np.add.at(correct, label_idx, gold[doc_idx, label_idx])
+        overall = (correct.sum() + 1.0) / (proposed.sum() + 2.0)
+        strength = 2.0
+        rate = (correct + strength * overall) / (proposed + strength)
+        return np.log(rate / (1.0 - rate + 1e-6)).astype(np.float32)
+
+    def _fit_candidate(self, docs: Sequence[Document], gold: np.ndarray) -> CandidateScorer:
+        prior = self._label_prior(docs, gold)
+        x, doc_idx, label_idx = candidate_rows(docs, self.family.name, self.ancestors, prior)
+        y = gold[doc_idx, label_idx] if x.shape[0] else np.zeros(0, dtype=bool)
+        coef = np.zeros(len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS, dtype=np.float32)
+        bias = np.zeros(1, dtype=np.float32)
+        if y.size and 0 < y.sum() < y.size:
+            clf = LogisticRegression(C=self.opts.c_candidate, solver="liblinear", random_state=self.opts.seed, max_iter=500)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(x, y)
+            coef = clf.coef_[0].astype(np.float32)
+            bias = clf.intercept_.astype(np.float32)
+        elif y.size and y.all():
+            bias[0] = 5.0
+        else:
+            bias[0] = -5.0
+        return CandidateScorer(coef=coef, bias=bias, label_prior=prior)
+
+    def _fold_vectorizer(self, fit_index: np.ndarray) -> TextVectorizer:
+        """A vectorizer whose columns and idf come from ``fit_index`` only (no leak across folds)."""
+        config = {k: v for k, v in self.vectorizer.config().items() if k != "n_features"}
+        return TextVectorizer(n_features=self.vectorizer.n_features, **config).fit(self.counts[fit_index])
+
+    def _oof(self, kind: str) -> np.ndarray:
+        """Out-of-fold probabilities (documents × labels) for one scorer kind."""
+        n = len(self.docs)
+        folds = min(self.opts.cv, n)
+        if folds < 2:
+            raise TrainingError(f"family {self.family.name!r}: need at least 2 annotated records, got {n}.")
+        scores = np.zeros(self.gold.shape, dtype=np.float32)
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=self.opts.seed)
+        for train_idx, test_idx in splitter.split(np.zeros(n)):
+            test_docs = [self.docs[i] for i in test_idx]
+            if kind == "ovr":
+                fold = self._fold_vectorizer(train_idx)
+                train_docs = [self.docs[i] for i in train_idx]
+                scorer = self._fit_ovr(train_docs, fold.weigh(self.counts[train_idx]), self.gold[train_idx])
+                alias_x = alias_features(test_docs, self.family.name, self.ancestors)
+                scores[test_idx] = scorer.scores(fold.weigh(self.counts[test_idx]), alias_x)
+            else:
+                scorer = self._fit_candidate([self.docs[i] for i in train_idx], self.gold[train_idx])
+                scores[test_idx] = scorer.scores(test_docs, self.family.name, self.ancestors)
+        return scores
+
+    # -- thresholds -----------------------------------------------------------------------------------------------
+
+    def _thresholds(self, scores: np.ndarray, trainable: np.ndarray) -> np.ndarray:
+        gold = self.gold
+        grid = np.linspace(0.05, 0.95, 91, dtype=np.float32)
+        # family-wide cut maximising micro-F1
+        best_global, best_f1 = 0.5, -1.0
+        for t in grid:
+            pred = scores >= t
+            tp = (pred & gold).sum()
+            f1 = 2 * tp / max(pred.sum() + gold.sum(), 1)
+            if f1 > best_f1:
+                best_global, best_f1 = float(t), f1
+        thresholds = np.full(gold.shape[1], best_global, dtype=np.float32)
+        positives = gold.sum(axis=0)
+        for j in range(gold.shape[1]):
+            if not trainable[j]:
+                thresholds[j] = NEVER
+                continue
+            if positives[j] == 0:
+                continue
+            pred = scores[:, j][:, None] >= grid[None, :]
+            tp = (pred & gold[:, j][:, None]).sum(axis=0)
+            f1 = 2 * tp / np.maximum(pred.sum(axis=0) + positives[j], 1)
+            best = float(grid[int(np.argmax(f1))])
+            weight = positives[j] / (positives[j] + self.opts.shrink)
+            thresholds[j] = np.float32(weight * best + (1 - weight) * best_global)
+        return thresholds
+
+    # -- the whole family -----------------------------------------------------------------------------------------
+
+    def run(self) -> tuple[FamilyModel, dict[str, Any]]:
+        name = self.family.name
+        requested = self.opts.strategy_for(name)
+        has_forms = any(label.surface_forms() for label in self.family.labels)
+        kinds = ["ovr", "candidate"] if requested == "auto" else [requested]
+        if not has_forms:
+            kinds = ["ovr"]
+        results: dict[str, tuple[FamilyMetrics, np.ndarray, np.ndarray]] = {}
+        for kind in kinds:
+            self.say(f"{name}: cross-validating {kind} scorer ({self.opts.cv} folds, {len(self.docs)} records)")
+            scores = self._oof(kind)
+            trainable = self.gold.any(axis=0) if kind == "ovr" else np.ones(self.gold.shape[1], dtype=bool)
+            thresholds = self._thresholds(scores, trainable)
+            probe = FamilyModel(self.family, _placeholder(kind, self.gold.shape[1]), thresholds)
+            selected, _ = probe.decide(scores)
+            metrics = score_matrices(name, self.family.ids, self.gold, selected)
+            results[kind] = (metrics, thresholds, scores)
+        chosen = max(results, key=lambda k: (results[k][0].micro_f1, k == "ovr"))
+        metrics, thresholds, _ = results[chosen]
+        self.say(f"{name}: fitting {chosen} scorer on all records (cross-validated micro-F1 {metrics.micro_f1:.3f})")
+        if chosen == "candidate":
+            scorer = self._fit_candidate(self.docs, self.gold)
+        else:  # the shared vectorizer fitted on every record, as the Tagger uses at prediction time
+            scorer = self._fit_ovr(self.docs, self.text_x, self.gold)
+        model = FamilyModel(self.family, scorer, thresholds)
+        positives = self.gold.sum(axis=0)
+        info = {
+            "records": len(self.docs),
+            "strategy": chosen,
+            "strategy_requested": requested,
+            "cv_micro_f1_by_strategy": {k: round(v[0].micro_f1, 4) for k, v in results.items()},
+            "cv_metrics": metrics.to_dict(),
+            "labels_with_examples": int((positives > 0).sum()),
+            "labels_without_examples": [self.family.labels[j].id for j in np.flatnonzero(positives == 0)][:50],
+        }
+        return model, info
+
+
+def _placeholder(kind: str, n_labels: int) -> OvrScorer | CandidateScorer:
+    """A scorer shell so FamilyModel can apply thresholds and hierarchy to out-of-fold scores."""
+    if kind == "ovr":
+        return OvrScorer(np.zeros((0, n_labels), np.float32), np.zeros((0, n_labels), np.float32), np.zeros(n_labels, np.float32), np.zeros(n_labels, bool))
+    return CandidateScorer(np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(n_labels, np.float32))
