@@ -279,7 +279,7 @@ def default_tagger() -> Tagger:
                 path = default_model_path()
                 if not (path / "manifest.json").is_file():
                     raise ModelNotFoundError(
-                        f"No default model at {path}. Build it with `python -m tagger.build_default` in a source "
+                        f"No default model at {path}. Build it with `python scripts/build_default_model.py` in a source "
                         "checkout, or load your own with Tagger.load(PATH)."
                     )
                 _default = Tagger.load(path)

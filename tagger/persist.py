@@ -122,7 +122,7 @@ def save_model(tagger: Tagger, path: str | Path, *, overwrite: bool = True) -> P
         _write(staging / WEIGHTS, weights)
         _write(staging / MATCHERS, matchers)
         # the manifest goes last: a folder without one is never taken for a model
-        _write(staging / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        _write(staging / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
         _fsync_dir(staging)
         _swap_into_place(staging, target)
         _fsync_dir(parent)

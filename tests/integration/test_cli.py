@@ -1,0 +1,76 @@
+"""The CLI end to end in a temporary folder: train -> tag -> evaluate -> labels, through main() and a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tagger.cli import main
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LABELS = str(FIXTURES / "labels-small.yaml")
+DATA = str(FIXTURES / "small.jsonl")
+
+
+def test_train_tag_evaluate(tmp_path, capsys):
+    model = tmp_path / "models" / "small"
+    assert main(["train", DATA, "--labels", LABELS, "--out", str(model), "--cv", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "saved" in out and "microF1" in out
+    assert (model / "manifest.json").is_file()
+
+    assert main(["tag", "--model", str(model), "Drone strike on ISIS near Raqqa, the Pentagon said"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert list(result) == ["region", "actor", "event_type"]
+    assert "sy-raqqa" in [item["id"] for item in result["region"]]
+
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "a", "text": "Protesters rally in Paris"}\n{"id": "b", "text": ""}\n', encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    assert main(["tag", "--model", str(model), "--input", str(inputs), "--output", str(output)]) == 0
+    lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert lines[1]["region"] == [] and lines[1]["actor"] == []
+
+    assert main(["evaluate", str(model), DATA, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"region", "actor", "event_type"}
+    assert 0.0 <= report["event_type"]["micro_f1"] <= 1.0
+
+
+def test_bad_data_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "labels": {"actor": ["nobody"]}}\n', encoding="utf-8")
+    assert main(["train", str(bad), "--labels", LABELS, "--out", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:1: unknown label id 'nobody' in family 'actor'" in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_labels_check(tmp_path, capsys):
+    assert main(["labels", "--check", LABELS]) == 0
+    assert "ok" in capsys.readouterr().out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("families:\n  region:\n    labels:\n      - {id: a, parent: zz}\n", encoding="utf-8")
+    assert main(["labels", "--check", str(broken)]) == 1
+    assert f"{broken}:4:" in capsys.readouterr().err
+
+
+def test_python_dash_m_and_stdin(tmp_path):
+    model = tmp_path / "m"
+    subprocess.run(
+        [sys.executable, "-m", "tagger", "train", DATA, "--labels", LABELS, "--out", str(model), "--cv", "3"],
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tagger", "tag", "--model", str(model), "-"],
+        input="Clashes between the SDF and IS fighters near Tabqa",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert "sdf" in [item["id"] for item in result["actor"]]

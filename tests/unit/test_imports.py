@@ -1,0 +1,41 @@
+"""Pin the public API: every name users import, and nothing else, is exported."""
+
+import tagger
+
+PUBLIC = {
+    "__version__",
+    "tag",
+    "Tagger",
+    "TagResult",
+    "LabelScore",
+    "train",
+    "evaluate",
+    "load_taxonomy",
+    "Taxonomy",
+    "read_records",
+    "Record",
+    "TaggerError",
+    "TaxonomyError",
+    "DataError",
+    "ModelError",
+    "ModelNotFoundError",
+    "ParameterError",
+    "TrainingError",
+}
+
+
+def test_all_is_exactly_the_public_api():
+    assert set(tagger.__all__) == PUBLIC
+
+
+def test_every_public_name_imports():
+    for name in PUBLIC:
+        assert getattr(tagger, name) is not None
+
+
+def test_errors_subclass_builtins():
+    assert issubclass(tagger.TaxonomyError, ValueError)
+    assert issubclass(tagger.DataError, ValueError)
+    assert issubclass(tagger.ModelError, ValueError)
+    assert issubclass(tagger.ModelNotFoundError, FileNotFoundError)
+    assert issubclass(tagger.ParameterError, ValueError)
