@@ -233,8 +233,12 @@ class _FamilyTrainer:
         for j in range(n_labels):
             y = gold[:, j]
             positives = int(y.sum())
-            if positives == 0 or positives == y.size:
-                continue  # nothing to learn: never predicted (or always, which a constant bias expresses)
+            if positives == 0:
+                continue  # no example: the label is never predicted on its own (see the training summary)
+            if positives == y.size:  # every record has it: a constant model says so
+                bias[j] = 10.0
+                trained[j] = True
+                continue
             clf = LogisticRegression(
                 C=self.opts.c_text,
                 solver="liblinear",

@@ -1,0 +1,146 @@
+"""Rebuild the default model in models/default from data/ (and the UCDP GED headlines when present).
+
+    python scripts/build_default_model.py [--ged PATH] [--seed 0] [--out models/default]
+
+Sources:
+- data/corpus/*.jsonl — articles written by the team for this corpus, labelled by data/GUIDELINES.md;
+- data/ucdp/annotations-*.jsonl — hand labels of UCDP GED Syria headlines, joined with the GED CSV (not in the
+  repository; default path ../shared/data/ucdp-ged-syria/ucdp_ged_syria_2016_2019.csv). Without the CSV the build
+  runs on the team corpus alone and the manifest says so.
+
+A fixed 20% of each source (by a hash of the record id, independent of the seed) is held out: never trained or
+tuned on, it gives the model card's scores. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tagger import evaluate, load_taxonomy, read_records, train  # noqa: E402
+from tagger.readers import Record  # noqa: E402
+
+DEFAULT_GED = ROOT.parent / "shared" / "data" / "ucdp-ged-syria" / "ucdp_ged_syria_2016_2019.csv"
+UCDP_CITATION = (
+    "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event Dataset. "
+    "Journal of Peace Research 50(4). UCDP GED 19.1, CC BY 4.0."
+)
+HELDOUT_PERCENT = 20
+
+
+def is_heldout(record_id: str) -> bool:
+    """The fixed held-out split: 20% of ids by SHA-1, the same in every build and for every seed."""
+    digest = hashlib.sha1(record_id.encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % 100 < HELDOUT_PERCENT
+
+
+def usable_headline(text: str) -> bool:
+    """GED junk headlines are source codes (``TS164``): short or without a space."""
+    return len(text) >= 20 and " " in text.strip()
+
+
+def read_team(taxonomy) -> list[Record]:
+    records: list[Record] = []
+    for path in sorted((ROOT / "data" / "corpus").glob("*.jsonl")):
+        records.extend(read_records(path, taxonomy))
+    return records
+
+
+def read_ucdp(taxonomy, ged_path: Path) -> tuple[list[Record], str]:
+    if not ged_path.is_file():
+        return [], f"absent ({ged_path} not found): the build used the team corpus only"
+    with ged_path.open(encoding="utf-8", newline="") as handle:
+        headlines = {row["id"]: row["source_headline"] for row in csv.DictReader(handle)}
+    records = []
+    for path in sorted((ROOT / "data" / "ucdp").glob("annotations-*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                entry = json.loads(line)
+                ged_id = str(entry["ged_id"])
+                text = headlines.get(ged_id)
+                if text is None or not usable_headline(text):
+                    continue
+                record = Record(text=text, labels=entry["labels"], id=f"ucdp-{ged_id}", source=str(path), line=line_no)
+                records.append(record)
+    # validate ids like any other reader, and drop repeated GED ids (annotated twice by accident)
+    from tagger.readers._common import check_labels
+
+    unique: dict[str, Record] = {}
+    for record in records:
+        check_labels(record.labels, taxonomy, record.source or "", record.line)
+        unique.setdefault(record.id or "", record)
+    return list(unique.values()), f"present ({ged_path.name})"
+
+
+def label_counts(records: list[Record]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter] = {}
+    for record in records:
+        for family, ids in record.labels.items():
+            counts.setdefault(family, Counter()).update(ids)
+    return {family: dict(sorted(c.items())) for family, c in counts.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ged", type=Path, default=DEFAULT_GED, help="UCDP GED Syria CSV")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "default")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    taxonomy = load_taxonomy(ROOT / "labels.yaml")
+    team = read_team(taxonomy)
+    ucdp, ucdp_status = read_ucdp(taxonomy, args.ged)
+    sources = {"team": team, "ucdp": ucdp}
+    splits = {
+        name: ([r for r in recs if not is_heldout(r.id)], [r for r in recs if is_heldout(r.id)])
+        for name, recs in sources.items()
+    }
+    train_records = [r for tr, _ in splits.values() for r in tr]
+    print(f"team corpus: {len(team)} records; UCDP GED: {len(ucdp)} records ({ucdp_status})", file=sys.stderr)
+    model = train(train_records, taxonomy, seed=args.seed, progress=lambda m: print("  " + m, file=sys.stderr))
+
+    heldout = {}
+    for name, (_, test) in splits.items():
+        if test:
+            heldout[name] = {fam: m.to_dict() for fam, m in evaluate(model, test).items()}
+    all_test = [r for _, te in splits.values() for r in te]
+    heldout["all"] = {fam: m.to_dict() for fam, m in evaluate(model, all_test).items()}
+
+    model.info["build"] = {
+        "command": "python scripts/build_default_model.py",
+        "seed": args.seed,
+        "seconds": round(time.perf_counter() - started, 1),
+        "sources": {
+            name: {"records": len(recs), "train": len(splits[name][0]), "heldout": len(splits[name][1])}
+            for name, recs in sources.items()
+        },
+        "ucdp_ged": ucdp_status,
+        "ucdp_citation": UCDP_CITATION,
+        "heldout_rule": f"sha1(id) % 100 < {HELDOUT_PERCENT}, per source; never trained or tuned on",
+        "train_label_counts": label_counts(train_records),
+    }
+    model.info["heldout_metrics"] = heldout
+    model.save(args.out)
+    from model_card import write_model_card  # noqa: E402  (sibling script)
+
+    write_model_card(args.out)
+    print(f"saved {args.out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    for fam, m in heldout["all"].items():
+        print(f"held-out {fam:<11} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
