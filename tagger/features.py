@@ -81,8 +81,10 @@ class TextVectorizer:
 
     def fit(self, counts: sp.csr_matrix) -> TextVectorizer:
         """Choose the columns (document frequency ≥ ``min_df``, the ``max_features`` most frequent) and their idf."""
-        n_docs = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        return self.fit_df(np.bincount(counts.indices, minlength=counts.shape[1]), counts.shape[0])
+
+    def fit_df(self, df: np.ndarray, n_docs: int) -> TextVectorizer:
+        """:meth:`fit` from document frequencies gathered elsewhere (e.g. batch by batch over a stream)."""
         eligible = np.flatnonzero(df >= self.min_df)
         if eligible.size > self.max_features:
             # stable sort: ties broken by column number, so the choice is deterministic

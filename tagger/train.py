@@ -41,7 +41,7 @@ from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
 from .readers import Record
 from .taxonomy import Family, Taxonomy, load_taxonomy
 
-__all__ = ["train", "TrainOptions", "STRATEGIES"]
+__all__ = ["train", "TrainOptions", "STRATEGIES", "tune_thresholds"]
 
 STRATEGIES = ("auto", "ovr", "candidate")
 NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
@@ -321,33 +321,6 @@ class _FamilyTrainer:
 
     # -- thresholds -----------------------------------------------------------------------------------------------
 
-    def _thresholds(self, scores: np.ndarray, trainable: np.ndarray) -> np.ndarray:
-        gold = self.gold
-        grid = np.linspace(0.05, 0.95, 91, dtype=np.float32)
-        # family-wide cut maximising micro-F1
-        best_global, best_f1 = 0.5, -1.0
-        for t in grid:
-            pred = scores >= t
-            tp = (pred & gold).sum()
-            f1 = 2 * tp / max(pred.sum() + gold.sum(), 1)
-            if f1 > best_f1:
-                best_global, best_f1 = float(t), f1
-        thresholds = np.full(gold.shape[1], best_global, dtype=np.float32)
-        positives = gold.sum(axis=0)
-        for j in range(gold.shape[1]):
-            if not trainable[j]:
-                thresholds[j] = NEVER
-                continue
-            if positives[j] == 0:
-                continue
-            pred = scores[:, j][:, None] >= grid[None, :]
-            tp = (pred & gold[:, j][:, None]).sum(axis=0)
-            f1 = 2 * tp / np.maximum(pred.sum(axis=0) + positives[j], 1)
-            best = float(grid[int(np.argmax(f1))])
-            weight = positives[j] / (positives[j] + self.opts.shrink)
-            thresholds[j] = np.float32(weight * best + (1 - weight) * best_global)
-        return thresholds
-
     # -- the whole family -----------------------------------------------------------------------------------------
 
     def run(self) -> tuple[FamilyModel, dict[str, Any]]:
@@ -362,7 +335,7 @@ class _FamilyTrainer:
             self.say(f"{name}: cross-validating {kind} scorer ({self.opts.cv} folds, {len(self.docs)} records)")
             scores = self._oof(kind)
             trainable = self.gold.any(axis=0) if kind == "ovr" else np.ones(self.gold.shape[1], dtype=bool)
-            thresholds = self._thresholds(scores, trainable)
+            thresholds = tune_thresholds(scores, self.gold, trainable, self.opts.shrink)
             probe = FamilyModel(self.family, _placeholder(kind, self.gold.shape[1]), thresholds)
             selected, _ = probe.decide(scores)
             metrics = score_matrices(name, self.family.ids, self.gold, selected)
@@ -386,6 +359,34 @@ class _FamilyTrainer:
             "labels_without_examples": [self.family.labels[j].id for j in np.flatnonzero(positives == 0)][:50],
         }
         return model, info
+
+
+def tune_thresholds(scores: np.ndarray, gold: np.ndarray, trainable: np.ndarray, shrink: float) -> np.ndarray:
+    """Per-label thresholds from held-out scores: each label's F1-best cut, shrunk towards the family's
+    micro-F1-best cut by ``positives / (positives + shrink)``; untrainable labels get :data:`NEVER`."""
+    grid = np.linspace(0.05, 0.95, 91, dtype=np.float32)
+    best_global, best_f1 = 0.5, -1.0
+    for t in grid:
+        pred = scores >= t
+        tp = (pred & gold).sum()
+        f1 = 2 * tp / max(pred.sum() + gold.sum(), 1)
+        if f1 > best_f1:
+            best_global, best_f1 = float(t), f1
+    thresholds = np.full(gold.shape[1], best_global, dtype=np.float32)
+    positives = gold.sum(axis=0)
+    for j in range(gold.shape[1]):
+        if not trainable[j]:
+            thresholds[j] = NEVER
+            continue
+        if positives[j] == 0:
+            continue
+        pred = scores[:, j][:, None] >= grid[None, :]
+        tp = (pred & gold[:, j][:, None]).sum(axis=0)
+        f1 = 2 * tp / np.maximum(pred.sum(axis=0) + positives[j], 1)
+        best = float(grid[int(np.argmax(f1))])
+        weight = positives[j] / (positives[j] + shrink)
+        thresholds[j] = np.float32(weight * best + (1 - weight) * best_global)
+    return thresholds
 
 
 def _placeholder(kind: str, n_labels: int) -> OvrScorer | CandidateScorer:
