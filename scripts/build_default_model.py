@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     model.info["heldout_metrics"] = heldout
     model.save(args.out)
-    from model_card import write_model_card  # noqa: E402  (sibling script)
+    from model_card import write_model_card
 
     write_model_card(args.out)
     print(f"saved {args.out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -8,7 +8,10 @@ from pathlib import Path
 
 
 def _table(metrics: dict) -> list[str]:
-    lines = ["| family | docs | micro P | micro R | micro F1 | macro P | macro R | macro F1 |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| family | docs | micro P | micro R | micro F1 | macro P | macro R | macro F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for family, m in metrics.items():
         lines.append(
             f"| {family} | {m['documents']} | {m['micro_precision']:.3f} | {m['micro_recall']:.3f} | "
@@ -59,7 +62,12 @@ def write_model_card(folder: Path) -> Path:
     if "all" in heldout:
         out += ["", "## Per-label F1 on the whole held-out split", ""]
         for family, m in heldout["all"].items():
-            out += [f"### {family}", "", "| label | P | R | F1 | support | predicted | threshold |", "|---|---|---|---|---|---|---|"]
+            out += [
+                f"### {family}",
+                "",
+                "| label | P | R | F1 | support | predicted | threshold |",
+                "|---|---|---|---|---|---|---|",
+            ]
             thresholds = manifest.get("thresholds", {}).get(family, {})
             for lm in m["labels"]:
                 t = thresholds.get(lm["id"])

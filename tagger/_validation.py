@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import ParameterError
 
-__all__ = ["check_int", "check_float", "check_choice", "check_text"]
+__all__ = ["check_choice", "check_float", "check_int", "check_text"]
 
 
 def _fail(name: str, owner: str, expected: str, value: Any) -> ParameterError:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .model import Tagger, default_tagger
 
-__all__ = ["tag_bag", "tag_dataframe", "local_client", "require_dask"]
+__all__ = ["local_client", "require_dask", "tag_bag", "tag_dataframe"]
 
 INSTALL_HINT = "the Dask engine needs Dask: pip install 'tagger[dask]'"
 
@@ -21,8 +21,8 @@ INSTALL_HINT = "the Dask engine needs Dask: pip install 'tagger[dask]'"
 def require_dask() -> Any:
     """Import dask or raise ImportError with the install command."""
     try:
-        import dask  # noqa: F401
-        import dask.bag  # noqa: F401
+        import dask
+        import dask.bag
     except ImportError:
         raise ImportError(INSTALL_HINT) from None
     return dask
@@ -59,9 +59,7 @@ def _tag_frame_partition(frame: Any, column: str, path: str | None, families: li
     return tag_frame(frame, column, tagger=_worker_model(path), scores=scores)
 
 
-def tag_dataframe(
-    ddf: Any, column: str, *, model: str | Path | None = None, scores: bool = False
-) -> Any:
+def tag_dataframe(ddf: Any, column: str, *, model: str | Path | None = None, scores: bool = False) -> Any:
     """Add one column per family (lists of ids; with ``scores``, ``<family>_scores`` too) to a dask dataframe."""
     require_dask()
     import pandas as pd

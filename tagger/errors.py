@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "TaggerError",
-    "TaxonomyError",
     "DataError",
     "ModelError",
     "ModelNotFoundError",
     "ParameterError",
+    "TaggerError",
+    "TaxonomyError",
     "TrainingError",
     "where",
 ]

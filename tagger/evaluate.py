@@ -14,7 +14,7 @@ import numpy as np
 
 from .taxonomy import Family
 
-__all__ = ["LabelMetrics", "FamilyMetrics", "score_matrices", "gold_matrix", "evaluate", "render_report"]
+__all__ = ["FamilyMetrics", "LabelMetrics", "evaluate", "gold_matrix", "render_report", "score_matrices"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,9 @@ def evaluate(tagger: Any, records: Iterable[Any], *, batch_size: int = 256) -> d
 
 def render_report(report: dict[str, FamilyMetrics], *, per_label: bool = True) -> str:
     """A plain-text table: one summary line per family, then its labels sorted by support."""
-    lines = [f"{'family':<12} {'docs':>6} {'microP':>7} {'microR':>7} {'microF1':>7} {'macroP':>7} {'macroR':>7} {'macroF1':>7}"]
+    lines = [
+        f"{'family':<12} {'docs':>6} {'microP':>7} {'microR':>7} {'microF1':>7} {'macroP':>7} {'macroR':>7} {'macroF1':>7}"
+    ]
     for m in report.values():
         lines.append(
             f"{m.family:<12} {m.documents:>6} {m.micro_precision:>7.3f} {m.micro_recall:>7.3f} {m.micro_f1:>7.3f} "

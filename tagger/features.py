@@ -20,12 +20,12 @@ from .gazetteer import Matcher, Mention
 from .text import Token, tokenize
 
 __all__ = [
-    "TextVectorizer",
-    "Document",
-    "analyse",
     "ALIAS_FEATURES",
-    "alias_features",
     "CANDIDATE_FEATURES",
+    "Document",
+    "TextVectorizer",
+    "alias_features",
+    "analyse",
     "candidate_rows",
 ]
 

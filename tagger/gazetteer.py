@@ -18,7 +18,7 @@ from .errors import TaxonomyError
 from .taxonomy import Family
 from .text import Token, is_case_sensitive_alias, normalize
 
-__all__ = ["KINDS", "Mention", "Matcher", "read_gazetteer"]
+__all__ = ["KINDS", "Matcher", "Mention", "read_gazetteer"]
 
 KINDS = ("alias", "country", "subdivision", "city")
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}

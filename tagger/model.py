@@ -28,7 +28,7 @@ from .features import Document, TextVectorizer, alias_features, analyse, candida
 from .gazetteer import Matcher
 from .taxonomy import Family, Taxonomy
 
-__all__ = ["Tagger", "TagResult", "LabelScore", "OvrScorer", "CandidateScorer", "DEFAULT_MAX_CHARS"]
+__all__ = ["DEFAULT_MAX_CHARS", "CandidateScorer", "LabelScore", "OvrScorer", "TagResult", "Tagger"]
 
 DEFAULT_MAX_CHARS = 100_000
 
@@ -173,7 +173,9 @@ class Tagger:
         self.max_chars = check_int(max_chars, "max_chars", "Tagger", low=1)
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{name}: {len(model.family)} labels ({model.scorer.kind})" for name, model in self.families.items())
+        parts = ", ".join(
+            f"{name}: {len(model.family)} labels ({model.scorer.kind})" for name, model in self.families.items()
+        )
         return f"<Tagger {parts}>"
 
     # --- tagging ---------------------------------------------------------------------------------------------------

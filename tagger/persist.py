@@ -40,7 +40,7 @@ from .gazetteer import Matcher
 from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
 from .taxonomy import Taxonomy, TaxonomyError
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "save_model", "load_model", "read_manifest"]
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "read_manifest", "save_model"]
 
 FORMAT_NAME = "tagger-model"
 FORMAT_VERSION = 1
@@ -88,7 +88,9 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
     np.savez_compressed(buffer, **arrays)
     weights = buffer.getvalue()
     matchers = json.dumps(
-        {name: matcher.to_columns() for name, matcher in tagger.matchers.items()}, ensure_ascii=False, separators=(",", ":")
+        {name: matcher.to_columns() for name, matcher in tagger.matchers.items()},
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
     manifest = {
         "format": FORMAT_NAME,
@@ -259,7 +261,9 @@ def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, shape: tuple[int
         raise ModelError(f"weights.npz has no array {key!r}.")
     value = arrays[key]
     if value.dtype != np.dtype(dtype) or value.ndim != len(shape):
-        raise ModelError(f"array {key!r} has dtype {value.dtype} and {value.ndim} dimensions, expected {dtype} {shape}.")
+        raise ModelError(
+            f"array {key!r} has dtype {value.dtype} and {value.ndim} dimensions, expected {dtype} {shape}."
+        )
     for got, want in zip(value.shape, shape, strict=True):
         if want is not None and got != want:
             raise ModelError(f"array {key!r} has shape {value.shape}, expected {shape}.")

@@ -20,7 +20,7 @@ from ._validation import check_int
 from .model import Tagger, default_tagger
 from .readers import Record
 
-__all__ = ["tag_stream", "output_row", "default_jobs"]
+__all__ = ["default_jobs", "output_row", "tag_stream"]
 
 
 def default_jobs() -> int:
@@ -67,7 +67,7 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[tuple[list[Record
             record = next(iterator)
         except StopIteration:
             break
-        except Exception as error:  # noqa: BLE001 - re-raised by tag_stream once earlier records are out
+        except Exception as error:
             yield batch, error
             return
         batch.append(record)
@@ -106,7 +106,9 @@ def tag_stream(
     path = None if model is None else str(model)
     pending: deque[tuple[list[Record], Future]] = deque()
     error: BaseException | None = None
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(path, 100_000)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(path, 100_000)
+    ) as pool:
         for batch, error in _batches(records, batch_size):
             if batch:
                 pending.append((batch, pool.submit(_tag_texts, [r.text for r in batch])))

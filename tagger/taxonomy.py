@@ -32,7 +32,7 @@ from ._resources import default_gazetteer_path, default_labels_path
 from .errors import TaxonomyError, where
 from .text import normalize
 
-__all__ = ["Label", "Family", "Taxonomy", "load_taxonomy", "parse_taxonomy", "FORMAT_VERSION"]
+__all__ = ["FORMAT_VERSION", "Family", "Label", "Taxonomy", "load_taxonomy", "parse_taxonomy"]
 
 FORMAT_VERSION = 1
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -176,7 +176,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 def parse_taxonomy(text: str, *, source: str | None = None, base_dir: str | Path | None = None) -> Taxonomy:
     """Validate taxonomy YAML given as a string (``source`` names it in error messages)."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -205,9 +205,7 @@ class _LineLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, str) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         mapping = _LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1

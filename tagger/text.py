@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["normalize", "tokenize", "fold", "Token", "is_case_sensitive_alias"]
+__all__ = ["Token", "fold", "is_case_sensitive_alias", "normalize", "tokenize"]
 
 # A word is a run of letters or digits (any script); apostrophes inside words are dropped first so that
 # "Ma'arat" and "Maarat" meet.

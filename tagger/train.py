@@ -23,8 +23,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from ._version import __version__
 from ._validation import check_choice, check_float, check_int
+from ._version import __version__
 from .errors import TrainingError
 from .evaluate import FamilyMetrics, gold_matrix, score_matrices
 from .features import (
@@ -41,7 +41,7 @@ from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
 from .readers import Record
 from .taxonomy import Family, Taxonomy, load_taxonomy
 
-__all__ = ["train", "TrainOptions", "STRATEGIES", "tune_thresholds"]
+__all__ = ["STRATEGIES", "TrainOptions", "train", "tune_thresholds"]
 
 STRATEGIES = ("auto", "ovr", "candidate")
 NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
@@ -144,7 +144,7 @@ def train(
         )
 
     info = {
-        "trained_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "trained_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "versions": {
             "tagger": __version__,
             "scikit-learn": sklearn.__version__,
@@ -281,7 +281,9 @@ class _FamilyTrainer:
         coef = np.zeros(len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS, dtype=np.float32)
         bias = np.zeros(1, dtype=np.float32)
         if y.size and 0 < y.sum() < y.size:
-            clf = LogisticRegression(C=self.opts.c_candidate, solver="liblinear", random_state=self.opts.seed, max_iter=500)
+            clf = LogisticRegression(
+                C=self.opts.c_candidate, solver="liblinear", random_state=self.opts.seed, max_iter=500
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 clf.fit(x, y)
@@ -392,5 +394,10 @@ def tune_thresholds(scores: np.ndarray, gold: np.ndarray, trainable: np.ndarray,
 def _placeholder(kind: str, n_labels: int) -> OvrScorer | CandidateScorer:
     """A scorer shell so FamilyModel can apply thresholds and hierarchy to out-of-fold scores."""
     if kind == "ovr":
-        return OvrScorer(np.zeros((0, n_labels), np.float32), np.zeros((0, n_labels), np.float32), np.zeros(n_labels, np.float32), np.zeros(n_labels, bool))
+        return OvrScorer(
+            np.zeros((0, n_labels), np.float32),
+            np.zeros((0, n_labels), np.float32),
+            np.zeros(n_labels, np.float32),
+            np.zeros(n_labels, bool),
+        )
     return CandidateScorer(np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(n_labels, np.float32))

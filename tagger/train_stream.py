@@ -216,7 +216,9 @@ def train_streaming(
             gold = gold_matrix(family, [holdout[i].labels[name] for i in rows])
             scores = raw[name][rows]
             models[name].thresholds = tune_thresholds(scores, gold, trainable, 5.0)
-            selected, _ = FamilyModel(family, _placeholder(kinds[name], len(family)), models[name].thresholds).decide(scores)
+            selected, _ = FamilyModel(family, _placeholder(kinds[name], len(family)), models[name].thresholds).decide(
+                scores
+            )
             info["holdout_metrics"] = score_matrices(name, family.ids, gold, selected).to_dict()
         else:
             models[name].thresholds = np.where(trainable, np.float32(0.5), np.float32(2.0)).astype(np.float32)
@@ -226,7 +228,14 @@ def train_streaming(
         "records": n_train + len(holdout),
         "holdout": len(holdout),
         "families": summary,
-        "options": {"batch_size": batch_size, "holdout_every": holdout_every, "epochs": epochs, "seed": seed,
-                    "alpha": alpha, "max_features": max_features, "char_ngrams": list(char_ngrams) if char_ngrams else None},
+        "options": {
+            "batch_size": batch_size,
+            "holdout_every": holdout_every,
+            "epochs": epochs,
+            "seed": seed,
+            "alpha": alpha,
+            "max_features": max_features,
+            "char_ngrams": list(char_ngrams) if char_ngrams else None,
+        },
     }
     return tagger

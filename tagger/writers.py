@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["open_writer", "OUTPUT_FORMATS", "guess_output_format"]
+__all__ = ["OUTPUT_FORMATS", "guess_output_format", "open_writer"]
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 

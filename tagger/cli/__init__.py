@@ -13,7 +13,7 @@ from .._version import __version__
 from ..errors import TaggerError
 from . import evaluate_cmd, labels_cmd, tag_cmd, train_cmd
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 COMMANDS = (tag_cmd, train_cmd, evaluate_cmd, labels_cmd)
 

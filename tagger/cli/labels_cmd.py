@@ -25,14 +25,12 @@ def describe(taxonomy: Taxonomy, family: str | None = None) -> list[str]:
         children: dict[str | None, list[str]] = {}
         for label in fam.labels:
             children.setdefault(label.parent, []).append(label.id)
-
-        def walk(parent: str | None, depth: int) -> None:
-            for label_id in children.get(parent, []):
-                label = fam.label(label_id)
-                lines.append(f"{'  ' * depth}{label.id:<24} {label.name}  [{len(label.aliases)} aliases]")
-                walk(label_id, depth + 1)
-
-        walk(None, 1)
+        stack = [(label_id, 1) for label_id in reversed(children.get(None, []))]
+        while stack:
+            label_id, depth = stack.pop()
+            label = fam.label(label_id)
+            lines.append(f"{'  ' * depth}{label.id:<24} {label.name}  [{len(label.aliases)} aliases]")
+            stack.extend((child, depth + 1) for child in reversed(children.get(label_id, [])))
     return lines
 
 

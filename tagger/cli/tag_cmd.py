@@ -25,13 +25,17 @@ INPUT_FORMATS = ("auto", "jsonl", "csv", "parquet")
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("tag", help="tag articles and write one JSON object (or row) per article")
     parser.add_argument("text", nargs="?", help="article text, or - to read one article from stdin")
-    parser.add_argument("--input", "-i", metavar="FILE", help="JSONL, CSV or Parquet records with 'text' (- = stdin JSONL)")
+    parser.add_argument(
+        "--input", "-i", metavar="FILE", help="JSONL, CSV or Parquet records with 'text' (- = stdin JSONL)"
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write here (.jsonl, .csv, .parquet) instead of stdout")
     parser.add_argument("--format", choices=INPUT_FORMATS, default="auto", help="format of --input (by extension)")
     parser.add_argument("--output-format", choices=("auto", *OUTPUT_FORMATS), default="auto")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--batch-size", type=int, default=256, help="articles per vectorised batch (256)")
-    parser.add_argument("--keep", action="append", default=[], metavar="FIELD", help="copy this input field to the output (repeatable)")
+    parser.add_argument(
+        "--keep", action="append", default=[], metavar="FIELD", help="copy this input field to the output (repeatable)"
+    )
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed input lines and report how many")
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
@@ -49,7 +53,7 @@ def count_records(path: str, fmt: str) -> int | None:
             import pyarrow.parquet as pq
 
             return pq.ParquetFile(path).metadata.num_rows
-        except Exception:  # noqa: BLE001 - only a progress estimate
+        except Exception:
             return None
     lines = 0
     try:
@@ -78,9 +82,9 @@ def _records(args: argparse.Namespace, fmt: str, skipped: list[DataError]) -> It
 
 
 def _dask_rows(args: argparse.Namespace, records: Iterator[Any], jobs: int) -> Iterator[dict]:
-    from ..dask_engine import local_client, tag_bag
-
     import dask.bag as db
+
+    from ..dask_engine import local_client, tag_bag
 
     client = local_client(jobs, args.scheduler)
     try:
@@ -124,8 +128,10 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         handle = None
         if out_fmt != "parquet":
-            handle = sys.stdout if not args.output or args.output == "-" else stack.enter_context(
-                open(args.output, "w", encoding="utf-8", newline="")
+            handle = (
+                sys.stdout
+                if not args.output or args.output == "-"
+                else stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
             )
         writer = open_writer(out_fmt, handle, args.output, families)
         stack.callback(writer.close)

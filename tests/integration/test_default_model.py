@@ -48,7 +48,11 @@ def test_lazy_load_is_thread_safe():
     [
         ("Protesters filled the streets of Santiago, Chile, on Friday demanding pension reform.", "region", "cl"),
         ("Houthi forces launched drones at ships in the Red Sea off Hodeidah, Yemen.", "actor", "houthis"),
-        ("Police in Lagos arrested twelve people after the riot at the market, Nigerian officials said.", "event_type", "arrest"),
+        (
+            "Police in Lagos arrested twelve people after the riot at the market, Nigerian officials said.",
+            "event_type",
+            "arrest",
+        ),
     ],
 )
 def test_obvious_cases(text, family, expected):

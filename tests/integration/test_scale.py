@@ -49,15 +49,45 @@ def test_bad_line_stops_after_writing_earlier_lines(model_path, input_file, tmp_
     lines = input_file.read_text(encoding="utf-8").splitlines()
     broken.write_text("\n".join(lines[:120] + ["{not json"] + lines[120:]) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    code = main(["tag", "--model", str(model_path), "--input", str(broken), "--output", str(out), "--jobs", "2",
-                 "--batch-size", "32", "--no-progress"])
+    code = main(
+        [
+            "tag",
+            "--model",
+            str(model_path),
+            "--input",
+            str(broken),
+            "--output",
+            str(out),
+            "--jobs",
+            "2",
+            "--batch-size",
+            "32",
+            "--no-progress",
+        ]
+    )
     assert code == 1
     assert f"{broken}:121: invalid JSON" in capsys.readouterr().err
     written = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in written] == [f"d{i}" for i in range(120)]
 
-    assert main(["tag", "--model", str(model_path), "--input", str(broken), "--output", str(out), "--jobs", "1",
-                 "--skip-bad", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "tag",
+                "--model",
+                str(model_path),
+                "--input",
+                str(broken),
+                "--output",
+                str(out),
+                "--jobs",
+                "1",
+                "--skip-bad",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert len(out.read_text(encoding="utf-8").splitlines()) == 600
     assert "skipped 1 bad line" in capsys.readouterr().err
 
@@ -68,8 +98,25 @@ def test_csv_and_parquet_output(model_path, input_file, tmp_path):
 
     csv_out, pq_out = tmp_path / "o.csv", tmp_path / "o.parquet"
     for out in (csv_out, pq_out):
-        assert main(["tag", "--model", str(model_path), "--input", str(input_file), "--output", str(out), "--jobs", "1",
-                     "--keep", "src", "--no-progress"]) == 0
+        assert (
+            main(
+                [
+                    "tag",
+                    "--model",
+                    str(model_path),
+                    "--input",
+                    str(input_file),
+                    "--output",
+                    str(out),
+                    "--jobs",
+                    "1",
+                    "--keep",
+                    "src",
+                    "--no-progress",
+                ]
+            )
+            == 0
+        )
     header = csv_out.read_text(encoding="utf-8").splitlines()[0]
     assert header == "id,src,region,region_scores,actor,actor_scores,event_type,event_type_scores"
     table = pq.read_table(pq_out)
@@ -81,8 +128,23 @@ def test_csv_and_parquet_output(model_path, input_file, tmp_path):
     rows = [json.loads(line) for line in input_file.read_text(encoding="utf-8").splitlines()]
     pq.write_table(pa.Table.from_pylist(rows), pq_in)
     jsonl_out = tmp_path / "back.jsonl"
-    assert main(["tag", "--model", str(model_path), "--input", str(pq_in), "--output", str(jsonl_out), "--jobs", "1",
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "tag",
+                "--model",
+                str(model_path),
+                "--input",
+                str(pq_in),
+                "--output",
+                str(jsonl_out),
+                "--jobs",
+                "1",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     back = [json.loads(line) for line in jsonl_out.read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in back] == [row["id"] for row in rows]
 
@@ -93,8 +155,16 @@ def test_tag_frame(small_model):
 
     frame = pd.DataFrame({"text": ["Clashes near Mosul", "Protest in Paris"], "n": [1, 2]})
     out = tag_frame(frame, "text", tagger=small_model, scores=True)
-    assert list(out.columns) == ["text", "n", "region", "region_scores", "actor", "actor_scores", "event_type",
-                                 "event_type_scores"]
+    assert list(out.columns) == [
+        "text",
+        "n",
+        "region",
+        "region_scores",
+        "actor",
+        "actor_scores",
+        "event_type",
+        "event_type_scores",
+    ]
     assert out["region"][0] == small_model.tag("Clashes near Mosul").ids("region")
     with pytest.raises(KeyError, match="no column 'body'"):
         tag_frame(frame, "body", tagger=small_model)

@@ -26,7 +26,11 @@ FAMILY = st.one_of(
     SCALARS,
 )
 TAXONOMY = st.fixed_dictionaries(
-    {"families": st.one_of(st.dictionaries(st.sampled_from(["region", "actor", "Bad", "x"]), FAMILY, max_size=3), SCALARS)},
+    {
+        "families": st.one_of(
+            st.dictionaries(st.sampled_from(["region", "actor", "Bad", "x"]), FAMILY, max_size=3), SCALARS
+        )
+    },
     optional={"version": st.one_of(st.integers(-2, 3), SCALARS), "name": SCALARS},
 )
 

@@ -39,7 +39,7 @@ def test_reader_is_lazy():
         ('{"text": "x", "labels": {"actor": ["nobody"]}}', "unknown label id 'nobody' in family 'actor'"),
         ('{"text": "x", "labels": {"weather": ["rain"]}}', "unknown family 'weather'"),
         ('{"text": "x", "labels": {"actor": "sdf"}}', "must be a list"),
-        ('[1, 2]', "expected a JSON object"),
+        ("[1, 2]", "expected a JSON object"),
         ('{"text": "x"}', "no 'labels'"),
     ],
 )

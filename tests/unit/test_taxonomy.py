@@ -118,7 +118,9 @@ def test_yaml_syntax_error_has_a_line():
 
 
 def test_duplicate_yaml_keys_are_rejected():
-    assert "duplicate key 'region'" in error_of("families:\n  region: {labels: [{id: a}]}\n  region: {labels: [{id: b}]}\n")
+    assert "duplicate key 'region'" in error_of(
+        "families:\n  region: {labels: [{id: a}]}\n  region: {labels: [{id: b}]}\n"
+    )
 
 
 def test_newer_format_version_is_refused():
