@@ -17,10 +17,12 @@ __all__ = ["Token", "fold", "is_case_sensitive_alias", "normalize", "tokenize"]
 # "Ma'arat" and "Maarat" meet.
 _WORD = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ‘`´](?=\w)")
+# English possessive "'s" ends a name: "Syria's" is "Syria" (a trailing bare "'" as in "Hamas'" is punctuation)
+_POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b")
 
 
 def _fold(text: str) -> str:
-    text = _APOSTROPHES.sub("", text)
+    text = _APOSTROPHES.sub("", _POSSESSIVE.sub("", text))
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -32,6 +34,8 @@ def normalize(text: str) -> str:
     'deir ez zor'
     >>> normalize("  Ma'arat al-Nu'man ")
     'maarat al numan'
+    >>> normalize("Syria's north")
+    'syria north'
     """
     return " ".join(_WORD.findall(_fold(text).casefold()))
 

@@ -144,5 +144,5 @@ def test_default_taxonomy_loads():
     region = tax["region"]
     assert "sy-deir-ez-zor" in region and region.ancestors("sy-deir-ez-zor")[0] == "sy"
     assert "iq-nineveh" in region and region.ancestors("iq-nineveh")[0] == "iq"
-    assert len(tax["actor"]) == 26 and len(tax["event_type"]) == 14
+    assert len(tax["actor"]) == 25 and len(tax["event_type"]) == 14
     assert all(label.description for label in tax["event_type"].labels)
