@@ -10,14 +10,16 @@ from typing import Any
 from ..errors import DataError
 from ..evaluate import evaluate, render_report
 from ..model import Tagger
-from ..readers import read_records
+from ..readers import FORMATS, read_records
+from ..readers.mapping import MappingReport
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("evaluate", help="score a model on labelled JSONL/CSV data")
     parser.add_argument("model", metavar="MODEL", help="model folder")
     parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL or CSV files")
-    parser.add_argument("--format", choices=["auto", "jsonl", "csv"], default="auto")
+    parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
+    parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
     parser.set_defaults(run=run)
@@ -27,12 +29,23 @@ def run(args: argparse.Namespace) -> int:
     tagger = Tagger.load(args.model)
     skipped: list[DataError] = []
     records = []
+    mapped = MappingReport()  # filled by the acled and ucdp readers
     for path in args.data:
         records.extend(
-            read_records(path, tagger.taxonomy, format=args.format, skip_bad=args.skip_bad, skipped=skipped)
+            read_records(
+                path,
+                tagger.taxonomy,
+                format=args.format,
+                mapping=args.mapping,
+                report=mapped,
+                skip_bad=args.skip_bad,
+                skipped=skipped,
+            )
         )
     if skipped:
         print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
+    if args.format in ("acled", "ucdp"):
+        print("\n".join(mapped.lines()), file=sys.stderr)
     report = evaluate(tagger, records)
     if args.json:
         print(json.dumps({name: m.to_dict() for name, m in report.items()}, indent=1))

@@ -10,7 +10,8 @@ from tqdm import tqdm
 
 from ..errors import DataError
 from ..evaluate import FamilyMetrics, render_report
-from ..readers import read_records
+from ..readers import FORMATS, read_records
+from ..readers.mapping import MappingReport
 from ..train import STRATEGIES, train
 from ._common import load_labels
 
@@ -20,7 +21,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL or CSV files")
     parser.add_argument("--out", "-o", required=True, metavar="PATH", help="model folder to write")
     parser.add_argument("--labels", metavar="FILE", help="taxonomy file (default: the shipped labels.yaml)")
-    parser.add_argument("--format", choices=["auto", "jsonl", "csv"], default="auto")
+    parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
+    parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
     parser.add_argument("--strategy", choices=STRATEGIES, default="auto", help="scorer kind for every family")
     parser.add_argument("--cv", type=int, default=5, help="cross-validation folds for thresholds (5)")
     parser.add_argument("--seed", type=int, default=0)
@@ -33,10 +35,23 @@ def run(args: argparse.Namespace) -> int:
     taxonomy = load_labels(args.labels)
     skipped: list[DataError] = []
     records = []
+    mapped = MappingReport()  # filled by the acled and ucdp readers
     for path in args.data:
-        records.extend(read_records(path, taxonomy, format=args.format, skip_bad=args.skip_bad, skipped=skipped))
+        records.extend(
+            read_records(
+                path,
+                taxonomy,
+                format=args.format,
+                mapping=args.mapping,
+                report=mapped,
+                skip_bad=args.skip_bad,
+                skipped=skipped,
+            )
+        )
     if skipped:
         print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
+    if args.format in ("acled", "ucdp"):
+        print("\n".join(mapped.lines()), file=sys.stderr)
     steps = tqdm(desc="training", unit="step", file=sys.stderr, disable=None)
 
     def progress(message: str) -> None:

@@ -87,6 +87,12 @@ def read_acled(
                 if report is not None:
                     report.skip("empty or junk notes", where(name, line))
                 continue
+            record_id = (row[id_at].strip() or None) if id_at is not None else None
+            try:
+                checker.check_id(record_id, line)
+            except DataError as error:
+                checker.handle(error)
+                continue
             labels: dict[str, tuple[str, ...]] = {}
             if resolver.has("event_type"):
                 ids = resolver.event_types(section, row[code_at], field=code_field, report=report)
@@ -99,20 +105,14 @@ def read_acled(
                 names = [row[at] for at in actor_at]
                 names += [part for at in assoc_at for part in row[at].split(";")]
                 labels["actor"] = resolver.actors(names, field="actor", report=report)
-            try:
-                record_id = (row[id_at].strip() or None) if id_at is not None else None
-                record = Record(
-                    text=text,
-                    labels=check_labels(labels, taxonomy, name, line),
-                    id=record_id,
-                    source=name,
-                    line=line,
-                    extra={column: row[at] for column, at in extra_at.items()},
-                )
-                checker.check_id(record.id, line)
-            except DataError as error:
-                checker.handle(error)
-                continue
+            record = Record(
+                text=text,
+                labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
+                id=record_id,
+                source=name,
+                line=line,
+                extra={column: row[at] for column, at in extra_at.items()},
+            )
             if report is not None:
                 report.count(record.labels)
             yield record

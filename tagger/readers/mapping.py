@@ -48,7 +48,7 @@ import yaml
 
 from ..errors import DataError, where
 from ..gazetteer import read_gazetteer
-from ..taxonomy import Taxonomy, _LineLoader
+from ..taxonomy import Taxonomy, _LineLoader, load_taxonomy
 from ..text import normalize
 from ._common import RecordChecker
 
@@ -62,6 +62,8 @@ __all__ = [
     "header_index",
     "load_mapping",
     "make_resolver",
+    "text_key",
+    "usable_key",
     "parse_mapping",
     "usable_text",
 ]
@@ -83,7 +85,15 @@ _SINGLE_ID = {"countries", "admin1"}  # a place is one region id (or null)
 DEFAULT_CLEANUP: dict[str, tuple[str, ...]] = {
     "region_prefixes": ("al", "ar", "as", "ad", "an", "ash", "at", "az", "el", "muhafazat"),
     "region_suffixes": (
-        "governorate", "province", "region", "state", "district", "department", "prefecture", "oblast", "county",
+        "governorate",
+        "province",
+        "region",
+        "state",
+        "district",
+        "department",
+        "prefecture",
+        "oblast",
+        "county",
         "muhafazat",
     ),
     "actor_prefixes": ("military forces of", "police forces of", "government of", "the"),
@@ -108,8 +118,23 @@ def usable_text(text: str, *, min_words: int = 3) -> bool:
     >>> usable_text("Clashes on many fronts of Aleppo"), usable_text("TS164"), usable_text("https://example.org/x")
     (True, False, False)
     """
-    words = [word for word in normalize(_URL.sub(" ", text)).split() if any(ch.isalpha() for ch in word)]
-    return len(words) >= min_words
+    return usable_key(text_key(text), min_words=min_words)
+
+
+def text_key(text: str) -> str:
+    """:func:`~tagger.text.normalize` of ``text`` without its links (the key :func:`usable_key` judges)."""
+    return normalize(_URL.sub(" ", text))
+
+
+def usable_key(key: str, *, min_words: int = 3) -> bool:
+    """Whether a :func:`text_key` has at least ``min_words`` words with a letter."""
+    words = 0
+    for word in key.split():
+        if any(ch.isalpha() for ch in word):
+            words += 1
+            if words >= min_words:
+                return True
+    return False
 
 
 # --- the mapping file -------------------------------------------------------------------------------------------
@@ -147,7 +172,7 @@ def load_mapping(path: str | Path | None, taxonomy: Taxonomy, *, dataset: str) -
 def parse_mapping(text: str, taxonomy: Taxonomy, *, dataset: str, source: str | None = None) -> LabelMapping:
     """Validate mapping YAML given as a string; every error names the file, the line and the bad entry."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader that keeps line numbers
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -157,19 +182,26 @@ def parse_mapping(text: str, taxonomy: Taxonomy, *, dataset: str, source: str | 
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise DataError(f"{where(source, 1)}: a mapping file must be a YAML mapping of sections ({', '.join(SECTIONS)}).")
+        raise DataError(
+            f"{where(source, 1)}: a mapping file must be a YAML mapping of sections ({', '.join(SECTIONS)})."
+        )
     top = getattr(data, "line", None)
-    unknown = sorted(str(key) for key in data if key not in _TOP_KEYS)
+    unknown = [key for key in data if key not in _TOP_KEYS]
     if unknown:
-        raise DataError(f"{where(source, _line(unknown[0], data) or top)}: unknown key(s) {', '.join(map(repr, unknown))}; "
-                        f"allowed: {', '.join(sorted(_TOP_KEYS))}.")
+        raise DataError(
+            f"{where(source, _line(unknown[0], top))}: unknown key(s) {', '.join(repr(str(k)) for k in unknown)}; "
+            f"allowed: {', '.join(sorted(_TOP_KEYS))}."
+        )
     version = data.get("version", FORMAT_VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION:
-        raise DataError(f"{where(source, top)}: mapping format 'version' must be an integer <= {FORMAT_VERSION}, got "
-                        f"{version!r}.")
+        raise DataError(
+            f"{where(source, top)}: mapping format 'version' must be an integer <= {FORMAT_VERSION}, got {version!r}."
+        )
     declared = data.get("source")
     if declared is not None and str(declared).lower() != dataset:
-        raise DataError(f"{where(source, _line(declared, top))}: this mapping is for {str(declared)!r} data, not {dataset!r}.")
+        raise DataError(
+            f"{where(source, _line(declared, top))}: this mapping is for {str(declared)!r} data, not {dataset!r}."
+        )
 
     tables: dict[str, dict[str, Ids]] = {}
     for section, family in SECTIONS.items():
@@ -182,15 +214,17 @@ def parse_mapping(text: str, taxonomy: Taxonomy, *, dataset: str, source: str | 
         table: dict[str, Ids] = {}
         first_line: dict[str, int | None] = {}
         for code, value in body.items():
-            line = _line(code, body)
+            line = _line(code, _line(body, top))
             if isinstance(code, bool) or not isinstance(code, (str, int)):
                 raise DataError(f"{where(source, line)}: {section}: code {code!r} must be a string (quote it).")
             key = normalize(str(code))
             if not key:
                 raise DataError(f"{where(source, line)}: {section}: code {str(code)!r} has no letters or digits.")
             if key in table or key in first_line:
-                raise DataError(f"{where(source, line)}: {section}: code {str(code)!r} is listed twice (first on line "
-                                f"{first_line[key]}).")
+                raise DataError(
+                    f"{where(source, line)}: {section}: code {str(code)!r} is listed twice (first on line "
+                    f"{first_line[key]})."
+                )
             first_line[key] = line
             table[key] = _ids(value, section, str(code), family, fam, source, _line(value, line))
         tables[section] = table
@@ -200,9 +234,11 @@ def parse_mapping(text: str, taxonomy: Taxonomy, *, dataset: str, source: str | 
         raise DataError(f"{where(source, _line(cleanup_data, top))}: 'cleanup' must be a mapping.")
     cleanup = dict(DEFAULT_CLEANUP)
     for key, words in cleanup_data.items():
-        line = _line(key, cleanup_data)
+        line = _line(key, _line(cleanup_data, top))
         if key not in _CLEANUP_KEYS:
-            raise DataError(f"{where(source, line)}: cleanup: unknown key {key!r}; allowed: {', '.join(_CLEANUP_KEYS)}.")
+            raise DataError(
+                f"{where(source, line)}: cleanup: unknown key {key!r}; allowed: {', '.join(_CLEANUP_KEYS)}."
+            )
         if not isinstance(words, list) or not all(isinstance(w, str) and normalize(w) for w in words):
             raise DataError(f"{where(source, line)}: cleanup: {key!r} must be a list of words.")
         cleanup[key] = tuple(normalize(w) for w in words)
@@ -222,13 +258,16 @@ def _ids(value: Any, section: str, code: str, family: str, fam: Any, source: str
     if fam is not None:
         for label_id in ids:
             if label_id not in fam:
-                raise DataError(f"{where(source, _line(label_id, line))}: {section}: {code!r} maps to {label_id!r}, "
-                                f"which is not a label of family {family!r} in the taxonomy.")
+                raise DataError(
+                    f"{where(source, _line(label_id, line))}: {section}: {code!r} maps to {label_id!r}, "
+                    f"which is not a label of family {family!r} in the taxonomy."
+                )
     return tuple(dict.fromkeys(ids))
 
 
-def _line(value: Any, parent: Any = None) -> int | None:
-    return getattr(value, "line", None) or getattr(parent, "line", None)
+def _line(value: Any, default: int | None = None) -> int | None:
+    """The line a YAML value was read from (strings and mappings remember it), else ``default``."""
+    return getattr(value, "line", None) or default
 
 
 # --- the report -------------------------------------------------------------------------------------------------
@@ -280,8 +319,11 @@ class MappingReport:
         ranked = sorted(self.unmapped.items(), key=lambda item: (-item[1], item[0]))
         for (field_name, code), n in ranked[:limit]:
             what = f"{field_name} {code!r}" if code else f"{field_name} (empty)"
-            tail = "maps to nothing on purpose (null in the mapping)" if (field_name, code) in self.on_purpose else (
-                "has no mapping")
+            tail = (
+                "maps to nothing on purpose (null in the mapping)"
+                if (field_name, code) in self.on_purpose
+                else ("has no mapping")
+            )
             out.append(f"{_records(n)}: {what} {tail}")
         rest = ranked[limit:] if limit is not None else []
         if rest:
@@ -312,15 +354,20 @@ class Resolver:
             for name, fam in taxonomy.families.items()
         }
         region = taxonomy.families.get("region")
-        self._parents = {label.parent for label in region.labels} if region is not None else set()
+        self._parents = {label.parent for label in region.labels if label.parent} if region is not None else set()
         self._places: dict[str, dict[str, frozenset[str]]] | None = None
+        # exports repeat the same few hundred names: resolve each once
+        self._place_cache: dict[tuple[str, str, str | None], tuple[bool, str | None]] = {}
+        self._actor_cache: dict[str, tuple[bool, Ids]] = {}
 
     def has(self, family: str) -> bool:
         return family in self.taxonomy.families
 
     # codes
 
-    def event_types(self, section: str, code: str, *, field: str, report: MappingReport | None) -> tuple[str, ...] | None:
+    def event_types(
+        self, section: str, code: str, *, field: str, report: MappingReport | None
+    ) -> tuple[str, ...] | None:
         """Event-type ids for ``code``, or ``None`` (family not annotated) when it maps to nothing."""
         code = code.strip()
         key = normalize(code)
@@ -356,21 +403,27 @@ class Resolver:
         if not self.has("region"):
             return None
         country, admin1 = country.strip(), admin1.strip()
-        country_id = None
-        if country:
-            found, country_id = self._place("countries", country, "country", within=None)
-            if country_id is None and report is not None:
-                report.miss(country_field, country, on_purpose=found)
+        known, country_id = self._place("countries", country, "country", within=None) if country else (False, None)
+        sub_id = None
         if admin1:
             found, sub_id = self._place("admin1", admin1, "subdivision", within=country_id)
-            if sub_id is not None:
-                return (sub_id,)
-            if not found and report is not None and (country_id is None or country_id in self._parents):
+            # a subdivision is worth reporting only where the taxonomy has subdivisions for its country
+            if not found and report is not None and country_id in self._parents:
                 report.miss(admin1_field, admin1)
+        if country_id is None and report is not None and (country or sub_id is None):
+            report.miss(country_field, country, on_purpose=known)
+        if sub_id is not None:
+            return (sub_id,)
         return (country_id,) if country_id is not None else None
 
     def _place(self, section: str, name: str, kind: str, within: str | None) -> tuple[bool, str | None]:
         """(whether the name is known, the region id it maps to inside ``within``)."""
+        cached = self._place_cache.get((section, name, within))
+        if cached is None:
+            cached = self._place_cache[(section, name, within)] = self._find_place(section, name, kind, within)
+        return cached
+
+    def _find_place(self, section: str, name: str, kind: str, within: str | None) -> tuple[bool, str | None]:
         fam = self.taxonomy.families["region"]
 
         def inside(label_id: str) -> bool:
@@ -431,20 +484,25 @@ class Resolver:
         return tuple(ids)
 
     def _actor(self, name: str) -> tuple[bool, Ids]:
-        keys = self._actor_keys(name)
+        cached = self._actor_cache.get(name)
+        if cached is None:
+            cached = self._actor_cache[name] = self._find_actor(name)
+        return cached
+
+    def _find_actor(self, name: str) -> tuple[bool, Ids]:
         table = self.mapping.table("actors")
-        for key in keys:
+        forms = self._forms.get("actor", {})
+        for key in self._actor_keys(name):  # the most specific form first; for each, the table before the taxonomy
             if key in table:
                 return True, table[key]
-        forms = self._forms.get("actor", {})
-        for key in keys:
             if key in forms:
                 return True, (forms[key],)
         return False, None
 
     def _actor_keys(self, name: str) -> list[str]:
-        """The name, then forms without parentheses, either side of "ABBR: Name", before " - ", without prefixes."""
-        variants = [name, _PARENTHESES.sub("", name), name.split("(")[0]]
+        """The name, then without parentheses, the unit after them, the part before them, either side of "ABBR: Name",
+        the part before " - ", each also without prefixes ("Military Forces of")."""
+        variants = [name, _PARENTHESES.sub("", name), name.rpartition(")")[2], name.split("(")[0]]
         for variant in list(variants):
             if ": " in variant:
                 short, long = variant.split(": ", 1)
@@ -492,8 +550,6 @@ def make_resolver(
 ) -> tuple[Taxonomy, Resolver]:
     """The taxonomy (the default one when ``None``) and a resolver for ``mapping`` (a file, or the shipped one)."""
     if taxonomy is None:
-        from ..taxonomy import load_taxonomy
-
         taxonomy = load_taxonomy()
     if not isinstance(mapping, LabelMapping):
         mapping = load_mapping(mapping, taxonomy, dataset=dataset)

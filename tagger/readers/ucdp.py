@@ -15,9 +15,8 @@ from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ..text import normalize
 from ._common import Record, RecordChecker, check_labels, open_source, source_name
-from .mapping import LabelMapping, MappingReport, csv_rows, header_index, make_resolver, usable_text
+from .mapping import LabelMapping, MappingReport, csv_rows, header_index, make_resolver, text_key, usable_key
 
 __all__ = ["read_ucdp", "ged_text", "COLUMNS"]
 
@@ -40,8 +39,10 @@ def ged_text(headline: str, article: str = "") -> str:
     seen: list[str] = []
     for piece in (headline, *_titles(article)):
         piece = piece.strip()
-        key = normalize(piece)
-        if not usable_text(piece) or any(key in other for other in seen):
+        if any(piece in other for other in pieces):  # the usual case: the headline holds the title verbatim
+            continue
+        key = text_key(piece)
+        if not usable_key(key) or any(key in other for other in seen):
             continue
         pieces.append(piece)
         seen.append(key)
@@ -117,6 +118,12 @@ def read_ucdp(
                 if report is not None:
                     report.skip("empty or junk headline", where(name, line))
                 continue
+            record_id = row[id_at].strip() or None
+            try:
+                checker.check_id(record_id, line)
+            except DataError as error:
+                checker.handle(error)
+                continue
             labels: dict[str, tuple[str, ...]] = {}
             region = resolver.region(
                 row[country_at], row[adm1_at], report=report, country_field="country", admin1_field="adm_1"
@@ -128,19 +135,14 @@ def read_ucdp(
                 actors = resolver.actors(names, field="side", report=report)
                 actors += resolver.extra_actors("violence_type_actors", row[violence_at])
                 labels["actor"] = tuple(dict.fromkeys(actors))
-            try:
-                record = Record(
-                    text=text,
-                    labels=check_labels(labels, taxonomy, name, line),
-                    id=row[id_at].strip() or None,
-                    source=name,
-                    line=line,
-                    extra={column: row[at] for column, at in extra_at.items()},
-                )
-                checker.check_id(record.id, line)
-            except DataError as error:
-                checker.handle(error)
-                continue
+            record = Record(
+                text=text,
+                labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
+                id=record_id,
+                source=name,
+                line=line,
+                extra={column: row[at] for column, at in extra_at.items()},
+            )
             if report is not None:
                 report.count(record.labels)
             yield record
