@@ -28,7 +28,7 @@ from .features import Document, TextVectorizer, alias_features, analyse, candida
 from .gazetteer import Matcher
 from .taxonomy import Family, Taxonomy
 
-__all__ = ["DEFAULT_MAX_CHARS", "CandidateScorer", "LabelScore", "OvrScorer", "TagResult", "Tagger"]
+__all__ = ["COMBINE", "DEFAULT_MAX_CHARS", "CandidateScorer", "HybridScorer", "LabelScore", "OvrScorer", "TagResult", "Tagger", "combine_scores", "quantize"]
 
 DEFAULT_MAX_CHARS = 100_000
 
@@ -67,20 +67,39 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 @dataclass
 class OvrScorer:
-    """One logistic regression per label over ``[text TF-IDF | alias evidence]``; untrained labels score 0."""
+    """One logistic regression per trained label over ``[text TF-IDF | alias evidence]``; other labels score 0.
+
+    Only labels with training examples have columns (``labels`` holds their indices in the family), which keeps
+    a family of hundreds of mostly unseen labels small.
+    """
 
     kind = "ovr"
-    w_text: np.ndarray  # (n_text_features, n_labels) float32
-    w_alias: np.ndarray  # (n_labels * len(ALIAS_FEATURES), n_labels) float32
-    bias: np.ndarray  # (n_labels,) float32
-    trained: np.ndarray  # (n_labels,) bool
+    labels: np.ndarray  # (k,) int64, indices of the trained labels in the family
+    w_text: np.ndarray  # (n_text_features, k) float32
+    w_alias: np.ndarray  # (n_labels * len(ALIAS_FEATURES), k) float32
+    bias: np.ndarray  # (k,) float32
+    n_labels: int
 
     def scores(self, text_x: sp.csr_matrix, alias_x: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray(text_x @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
-        return np.where(self.trained, _sigmoid(z), np.float32(0.0)).astype(np.float32)
+        out = np.zeros((text_x.shape[0], self.n_labels), dtype=np.float32)
+        if self.labels.size:
+            z = np.asarray(text_x @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
+            out[:, self.labels] = _sigmoid(z)
+        return out
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"w_text": self.w_text, "w_alias": self.w_alias, "bias": self.bias, "trained": self.trained}
+        # weights are float16-exact (see quantize), so storing them as float16 loses nothing
+        return {
+            "labels": self.labels,
+            "w_text": self.w_text.astype(np.float16),
+            "w_alias": self.w_alias.astype(np.float16),
+            "bias": self.bias,
+        }
+
+
+def quantize(weights: np.ndarray) -> np.ndarray:
+    """Round weights to float16 precision (kept as float32): halves the model on disk, scores unchanged by saving."""
+    return np.ascontiguousarray(weights.astype(np.float16).astype(np.float32))
 
 
 @dataclass
@@ -104,7 +123,77 @@ class CandidateScorer:
         return {"coef": self.coef, "bias": self.bias, "label_prior": self.label_prior}
 
 
-Scorer = OvrScorer | CandidateScorer
+COMBINE = ("max", "mean")
+
+
+@dataclass
+class HybridScorer:
+    """The candidate scorer for every label, plus per-label n-gram classifiers where labels have many examples.
+
+    For a label with both, the scores are combined (``max`` or ``mean``, chosen by cross-validation); a label
+    with a classifier is found even when the matcher proposes nothing (an article about Syria that names no place).
+    """
+
+    kind = "hybrid"
+    candidate: CandidateScorer
+    ovr: OvrScorer
+    combine: str
+
+    def scores(
+        self, docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]], text_x: sp.csr_matrix, alias_x: sp.csr_matrix
+    ) -> np.ndarray:
+        return combine_scores(
+            self.candidate.scores(docs, family, ancestors), self.ovr.scores(text_x, alias_x), self.ovr.labels, self.combine
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        arrays = {f"candidate_{k}": v for k, v in self.candidate.arrays().items()}
+        arrays.update({f"ovr_{k}": v for k, v in self.ovr.arrays().items()})
+        return arrays
+
+
+def combine_scores(candidate: np.ndarray, ovr: np.ndarray, labels: np.ndarray, how: str) -> np.ndarray:
+    """Candidate scores with the classifier scores of ``labels`` folded in by ``how`` (max or mean)."""
+    out = candidate.copy()
+    if how == "max":
+        out[:, labels] = np.maximum(candidate[:, labels], ovr[:, labels])
+    else:
+        out[:, labels] = (candidate[:, labels] + ovr[:, labels]) / np.float32(2.0)
+    return out
+
+
+Scorer = OvrScorer | CandidateScorer | HybridScorer
+
+
+def label_ancestors(family: Family) -> list[list[int]]:
+    """Per label (by index), the indices of its ancestors, nearest first."""
+    return [[family.index(a) for a in family.ancestors(label.id)] for label in family.labels]
+
+
+def hierarchy_edges(ancestors: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(child, ancestor) index pairs, deepest children first, for propagating decisions up the hierarchy."""
+    children, parents = [], []
+    for child in sorted(range(len(ancestors)), key=lambda i: -len(ancestors[i])):
+        for ancestor in ancestors[child]:
+            children.append(child)
+            parents.append(ancestor)
+    return np.asarray(children, dtype=np.int64), np.asarray(parents, dtype=np.int64)
+
+
+def decide(
+    scores: np.ndarray, thresholds: np.ndarray, edges: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply thresholds and the hierarchy: a tagged label tags its ancestors with at least its score."""
+    selected = scores >= thresholds
+    effective = scores.copy()
+    for child, parent in zip(*edges, strict=True):
+        chosen = selected[:, child]
+        if chosen.any():
+            selected[:, parent] |= chosen
+            effective[:, parent] = np.where(
+                chosen, np.maximum(effective[:, parent], effective[:, child]), effective[:, parent]
+            )
+    return selected, effective
 
 
 @dataclass
@@ -118,34 +207,21 @@ class FamilyModel:
     _edges: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        fam = self.family
-        self.ancestors = [[fam.index(a) for a in fam.ancestors(label.id)] for label in fam.labels]
-        children, parents = [], []
-        # deepest first, so a grandchild's decision reaches the grandparent through the parent
-        for child in sorted(range(len(fam)), key=lambda i: -len(self.ancestors[i])):
-            for ancestor in self.ancestors[child]:
-                children.append(child)
-                parents.append(ancestor)
-        self._edges = (np.asarray(children, dtype=np.int64), np.asarray(parents, dtype=np.int64))
+        self.ancestors = label_ancestors(self.family)
+        self._edges = hierarchy_edges(self.ancestors)
 
     def raw_scores(self, docs: Sequence[Document], text_x: sp.csr_matrix | None) -> np.ndarray:
-        if isinstance(self.scorer, OvrScorer):
-            alias_x = alias_features(docs, self.family.name, self.ancestors)
-            return self.scorer.scores(text_x, alias_x)
-        return self.scorer.scores(docs, self.family.name, self.ancestors)
+        scorer, name = self.scorer, self.family.name
+        if isinstance(scorer, CandidateScorer):
+            return scorer.scores(docs, name, self.ancestors)
+        alias_x = alias_features(docs, name, self.ancestors)
+        if isinstance(scorer, OvrScorer):
+            return scorer.scores(text_x, alias_x)
+        return scorer.scores(docs, name, self.ancestors, text_x, alias_x)
 
     def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Apply thresholds and the hierarchy: a tagged label tags its ancestors with at least its score."""
-        selected = scores >= self.thresholds
-        effective = scores.copy()
-        for child, parent in zip(*self._edges, strict=True):
-            chosen = selected[:, child]
-            if chosen.any():
-                selected[:, parent] |= chosen
-                effective[:, parent] = np.where(
-                    chosen, np.maximum(effective[:, parent], effective[:, child]), effective[:, parent]
-                )
-        return selected, effective
+        return decide(scores, self.thresholds, self._edges)
 
 
 class Tagger:
@@ -195,7 +271,7 @@ class Tagger:
         """Raw probabilities per family, as arrays of shape (len(texts), n_labels), before thresholds."""
         clean = [self._prepare(text) for text in texts]
         docs = [analyse(text, self.matchers) for text in clean]
-        needs_text = any(isinstance(m.scorer, OvrScorer) for m in self.families.values())
+        needs_text = any(not isinstance(m.scorer, CandidateScorer) for m in self.families.values())
         text_x = self.vectorizer.transform(clean) if needs_text and clean else None
         return {name: model.raw_scores(docs, text_x) for name, model in self.families.items()}
 

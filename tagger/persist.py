@@ -6,7 +6,7 @@ Layout of a model folder::
                     per-family scorer kind, label order and thresholds, vectorizer settings, training summary and
                     cross-validated metrics, and a SHA-256 of each file below
     weights.npz     numeric arrays only, read with ``allow_pickle=False``
-    matchers.json   the alias / place-name tables of each family
+    matchers.json.gz  the alias / place-name tables of each family (gzip-compressed JSON)
 
 Saving writes a hidden sibling folder first and swaps it into place with one atomic rename, so a crash leaves the
 previous model untouched and a half-written folder never carries the name of a model.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import gzip
 import hashlib
 import io
 import json
@@ -37,7 +38,7 @@ import numpy as np
 from .errors import ModelError, ModelNotFoundError
 from .features import ALIAS_FEATURES, CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer
 from .gazetteer import Matcher
-from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
+from .model import COMBINE, CandidateScorer, FamilyModel, HybridScorer, OvrScorer, Scorer, Tagger
 from .taxonomy import Taxonomy, TaxonomyError
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "read_manifest", "save_model"]
@@ -46,7 +47,7 @@ FORMAT_NAME = "tagger-model"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
-MATCHERS = "matchers.json"
+MATCHERS = "matchers.json.gz"
 
 
 def _sha256(data: bytes) -> str:
@@ -84,14 +85,19 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
             arrays[f"{name}/{key}"] = np.ascontiguousarray(value)
         arrays[f"{name}/thresholds"] = model.thresholds.astype(np.float32)
         families[name] = {"kind": model.scorer.kind, "labels": list(model.family.ids)}
+        if isinstance(model.scorer, HybridScorer):
+            families[name]["combine"] = model.scorer.combine
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     weights = buffer.getvalue()
-    matchers = json.dumps(
-        {name: matcher.to_columns() for name, matcher in tagger.matchers.items()},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    matchers = gzip.compress(
+        json.dumps(
+            {name: matcher.to_columns() for name, matcher in tagger.matchers.items()},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8"),
+        mtime=0,  # no timestamp: the same model gives the same bytes
+    )
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -248,11 +254,11 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
     try:
         with np.load(io.BytesIO(weights_bytes), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-        tables = json.loads(matchers_bytes.decode("utf-8"))
+        tables = json.loads(gzip.decompress(matchers_bytes).decode("utf-8"))
         return _assemble(manifest, saved_taxonomy, arrays, tables, max_chars)
     except ModelError:
         raise
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, UnicodeDecodeError, EOFError) as exc:
         raise ModelError(f"{folder}: the weights do not fit the manifest ({type(exc).__name__}: {exc}).") from None
 
 
@@ -268,6 +274,28 @@ def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, shape: tuple[int
         if want is not None and got != want:
             raise ModelError(f"array {key!r} has shape {value.shape}, expected {shape}.")
     return value
+
+
+def _ovr(arrays: dict[str, np.ndarray], prefix: str, n: int, n_text: int) -> OvrScorer:
+    labels = _array(arrays, f"{prefix}labels", np.int64, (None,))
+    k = labels.size
+    if k and (labels.min() < 0 or labels.max() >= n or np.unique(labels).size != k):
+        raise ModelError(f"array {prefix}labels holds label indices outside the family or repeated.")
+    return OvrScorer(
+        labels=labels,
+        w_text=_array(arrays, f"{prefix}w_text", np.float16, (n_text, k)).astype(np.float32),
+        w_alias=_array(arrays, f"{prefix}w_alias", np.float16, (n * len(ALIAS_FEATURES), k)).astype(np.float32),
+        bias=_array(arrays, f"{prefix}bias", np.float32, (k,)),
+        n_labels=n,
+    )
+
+
+def _candidate(arrays: dict[str, np.ndarray], prefix: str, n: int) -> CandidateScorer:
+    return CandidateScorer(
+        coef=_array(arrays, f"{prefix}coef", np.float32, (len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS,)),
+        bias=_array(arrays, f"{prefix}bias", np.float32, (1,)),
+        label_prior=_array(arrays, f"{prefix}label_prior", np.float32, (n,)),
+    )
 
 
 def _assemble(
@@ -307,21 +335,19 @@ def _assemble(
             raise ModelError(f"family {name!r}: the label order in the manifest does not match its taxonomy.")
         n = len(family)
         thresholds = _array(arrays, f"{name}/thresholds", np.float32, (n,))
-        if entry["kind"] == "ovr":
-            scorer: OvrScorer | CandidateScorer = OvrScorer(
-                w_text=_array(arrays, f"{name}/w_text", np.float32, (n_text, n)),
-                w_alias=_array(arrays, f"{name}/w_alias", np.float32, (n * len(ALIAS_FEATURES), n)),
-                bias=_array(arrays, f"{name}/bias", np.float32, (n,)),
-                trained=_array(arrays, f"{name}/trained", np.bool_, (n,)),
-            )
-        elif entry["kind"] == "candidate":
-            scorer = CandidateScorer(
-                coef=_array(arrays, f"{name}/coef", np.float32, (len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS,)),
-                bias=_array(arrays, f"{name}/bias", np.float32, (1,)),
-                label_prior=_array(arrays, f"{name}/label_prior", np.float32, (n,)),
+        kind = entry["kind"]
+        if kind == "ovr":
+            scorer: Scorer = _ovr(arrays, f"{name}/", n, n_text)
+        elif kind == "candidate":
+            scorer = _candidate(arrays, f"{name}/", n)
+        elif kind == "hybrid":
+            if entry.get("combine") not in COMBINE:
+                raise ModelError(f"family {name!r}: unknown score combination {entry.get('combine')!r}.")
+            scorer = HybridScorer(
+                _candidate(arrays, f"{name}/candidate_", n), _ovr(arrays, f"{name}/ovr_", n, n_text), entry["combine"]
             )
         else:
-            raise ModelError(f"family {name!r}: unknown scorer kind {entry['kind']!r}.")
+            raise ModelError(f"family {name!r}: unknown scorer kind {kind!r}.")
         families[name] = FamilyModel(family, scorer, thresholds)
     options = {} if max_chars is None else {"max_chars": max_chars}
     return Tagger(taxonomy, vectorizer, matchers, families, manifest.get("info", {}), **options)

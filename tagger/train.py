@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from joblib import Parallel, delayed
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -37,13 +38,25 @@ from .features import (
     candidate_rows,
 )
 from .gazetteer import Matcher, read_gazetteer
-from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
+from .model import (
+    COMBINE,
+    CandidateScorer,
+    FamilyModel,
+    HybridScorer,
+    OvrScorer,
+    Tagger,
+    combine_scores,
+    decide,
+    hierarchy_edges,
+    quantize,
+)
 from .readers import Record
+from .stream import default_jobs
 from .taxonomy import Family, Taxonomy, load_taxonomy
 
 __all__ = ["STRATEGIES", "TrainOptions", "train", "tune_thresholds"]
 
-STRATEGIES = ("auto", "ovr", "candidate")
+STRATEGIES = ("auto", "ovr", "candidate", "hybrid")
 NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
 
 
@@ -62,6 +75,9 @@ class TrainOptions:
     min_df: int = 2
     shrink: float = 5.0
     class_weight: str | None = None
+    n_jobs: int | None = None
+    hybrid_min_positives: int = 20
+    ovr_max_labels: int = 100
 
     def strategy_for(self, family: str) -> str:
         if isinstance(self.strategy, str):
@@ -80,6 +96,10 @@ def _options(**given: Any) -> TrainOptions:
     check_int(opts.min_df, "min_df", owner, low=1)
     check_float(opts.shrink, "shrink", owner, low=0.0)
     check_choice(opts.class_weight, "class_weight", owner, (None, "balanced"))
+    check_int(opts.hybrid_min_positives, "hybrid_min_positives", owner, low=1)
+    check_int(opts.ovr_max_labels, "ovr_max_labels", owner, low=1)
+    if opts.n_jobs is not None:
+        check_int(opts.n_jobs, "n_jobs", owner, low=1)
     strategies = [opts.strategy] if isinstance(opts.strategy, str) else list(opts.strategy.values())
     for strategy in strategies:
         check_choice(strategy, "strategy", owner, STRATEGIES)
@@ -96,10 +116,13 @@ def train(
     """Train a :class:`~tagger.Tagger` on labelled records (from :func:`tagger.readers.read_records`, or dicts
     with ``text`` and ``labels``).
 
-    Options (keyword-only): ``seed`` (0), ``cv`` folds (5), ``strategy`` ("auto", "ovr", "candidate", or a
-    mapping of family to one of those), ``c_text`` / ``c_candidate`` (inverse regularisation), ``char_ngrams``
+    Options (keyword-only): ``seed`` (0), ``cv`` folds (5), ``strategy`` ("auto", "ovr", "candidate", "hybrid",
+    or a mapping of family to one of those; "auto" cross-validates each and keeps the best micro-F1, trying "ovr"
+    only for families of at most ``ovr_max_labels`` (100) labels), ``hybrid_min_positives`` (20: labels with at
+    least this many examples get an n-gram classifier in the hybrid scorer), ``c_text`` / ``c_candidate`` (inverse regularisation), ``char_ngrams``
     ((3, 5) or None), ``word_ngrams`` ((1, 2)), ``max_features`` (32768), ``min_df`` (2), ``shrink`` (threshold
-    shrinkage strength, 5), ``class_weight`` (None or "balanced"). ``progress`` receives a message per step.
+    shrinkage strength, 5), ``class_weight`` (None or "balanced"), ``n_jobs`` (processes fitting labels in parallel;
+    default all cores). ``progress`` receives a message per step.
     """
     opts = _options(**options)
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
@@ -223,41 +246,38 @@ class _FamilyTrainer:
 
     # -- scorers --------------------------------------------------------------------------------------------------
 
-    def _fit_ovr(self, docs: Sequence[Document], text_x: sp.csr_matrix, gold: np.ndarray) -> OvrScorer:
+    def _fit_ovr(
+        self, docs: Sequence[Document], text_x: sp.csr_matrix, gold: np.ndarray, labels: np.ndarray
+    ) -> OvrScorer:
+        """Classifiers for ``labels`` (indices) that have examples in ``gold``; the others are left out."""
         alias_x = alias_features(docs, self.family.name, self.ancestors)
         x = sp.hstack([text_x, alias_x], format="csr")
-        n_labels = gold.shape[1]
-        weights = np.zeros((x.shape[1], n_labels), dtype=np.float32)
-        bias = np.zeros(n_labels, dtype=np.float32)
-        trained = np.zeros(n_labels, dtype=bool)
-        for j in range(n_labels):
-            y = gold[:, j]
-            positives = int(y.sum())
-            if positives == 0:
-                continue  # no example: the label is never predicted on its own (see the training summary)
-            if positives == y.size:  # every record has it: a constant model says so
-                bias[j] = 10.0
-                trained[j] = True
-                continue
-            clf = LogisticRegression(
-                C=self.opts.c_text,
-                solver="liblinear",
-                class_weight=self.opts.class_weight,
-                random_state=self.opts.seed,
-                max_iter=200,
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                clf.fit(x, y)
-            weights[:, j] = clf.coef_[0]
-            bias[j] = clf.intercept_[0]
-            trained[j] = True
+        positives = gold.sum(axis=0)
+        kept = np.asarray([j for j in labels if positives[j] > 0], dtype=np.int64)
+        weights = np.zeros((x.shape[1], kept.size), dtype=np.float32)
+        bias = np.zeros(kept.size, dtype=np.float32)
+        to_fit = []
+        for k, j in enumerate(kept):
+            if positives[j] == gold.shape[0]:  # every record has it: a constant model says so
+                bias[k] = 10.0
+            else:
+                to_fit.append(k)
+        # one process per core (liblinear is not thread-safe); joblib memory-maps ``x`` for the workers
+        fitted = Parallel(n_jobs=self.opts.n_jobs or default_jobs(), backend="loky")(
+            delayed(_fit_label)(x, gold[:, kept[k]], self.opts.c_text, self.opts.class_weight, self.opts.seed)
+            for k in to_fit
+        )
+        for k, (coef, intercept) in zip(to_fit, fitted, strict=True):
+            weights[:, k] = coef
+            bias[k] = intercept
+        weights = quantize(weights)
         split = text_x.shape[1]
         return OvrScorer(
+            labels=kept,
             w_text=np.ascontiguousarray(weights[:split]),
             w_alias=np.ascontiguousarray(weights[split:]),
             bias=bias,
-            trained=trained,
+            n_labels=gold.shape[1],
         )
 
     def _label_prior(self, docs: Sequence[Document], gold: np.ndarray) -> np.ndarray:
@@ -300,8 +320,8 @@ class _FamilyTrainer:
         config = {k: v for k, v in self.vectorizer.config().items() if k != "n_features"}
         return TextVectorizer(n_features=self.vectorizer.n_features, **config).fit(self.counts[fit_index])
 
-    def _oof(self, kind: str) -> np.ndarray:
-        """Out-of-fold probabilities (documents × labels) for one scorer kind."""
+    def _oof(self, kind: str, labels: np.ndarray | None = None) -> np.ndarray:
+        """Out-of-fold probabilities (documents × labels) of the ``ovr`` (for ``labels``) or ``candidate`` scorer."""
         n = len(self.docs)
         folds = min(self.opts.cv, n)
         if folds < 2:
@@ -310,47 +330,76 @@ class _FamilyTrainer:
         splitter = KFold(n_splits=folds, shuffle=True, random_state=self.opts.seed)
         for train_idx, test_idx in splitter.split(np.zeros(n)):
             test_docs = [self.docs[i] for i in test_idx]
+            train_docs = [self.docs[i] for i in train_idx]
             if kind == "ovr":
                 fold = self._fold_vectorizer(train_idx)
-                train_docs = [self.docs[i] for i in train_idx]
-                scorer = self._fit_ovr(train_docs, fold.weigh(self.counts[train_idx]), self.gold[train_idx])
+                scorer = self._fit_ovr(train_docs, fold.weigh(self.counts[train_idx]), self.gold[train_idx], labels)
                 alias_x = alias_features(test_docs, self.family.name, self.ancestors)
                 scores[test_idx] = scorer.scores(fold.weigh(self.counts[test_idx]), alias_x)
             else:
-                scorer = self._fit_candidate([self.docs[i] for i in train_idx], self.gold[train_idx])
+                scorer = self._fit_candidate(train_docs, self.gold[train_idx])
                 scores[test_idx] = scorer.scores(test_docs, self.family.name, self.ancestors)
         return scores
+
+    def _evaluate(self, scores: np.ndarray, trainable: np.ndarray) -> tuple[FamilyMetrics, np.ndarray]:
+        thresholds = tune_thresholds(scores, self.gold, trainable, self.opts.shrink)
+        selected, _ = decide(scores, thresholds, hierarchy_edges(self.ancestors))
+        return score_matrices(self.family.name, self.family.ids, self.gold, selected), thresholds
 
     # -- thresholds -----------------------------------------------------------------------------------------------
 
     # -- the whole family -----------------------------------------------------------------------------------------
 
     def run(self) -> tuple[FamilyModel, dict[str, Any]]:
-        name = self.family.name
-        requested = self.opts.strategy_for(name)
-        has_forms = any(label.surface_forms() for label in self.family.labels)
-        kinds = ["ovr", "candidate"] if requested == "auto" else [requested]
-        if not has_forms:
-            kinds = ["ovr"]
-        results: dict[str, tuple[FamilyMetrics, np.ndarray, np.ndarray]] = {}
-        for kind in kinds:
-            self.say(f"{name}: cross-validating {kind} scorer ({self.opts.cv} folds, {len(self.docs)} records)")
-            scores = self._oof(kind)
-            trainable = self.gold.any(axis=0) if kind == "ovr" else np.ones(self.gold.shape[1], dtype=bool)
-            thresholds = tune_thresholds(scores, self.gold, trainable, self.opts.shrink)
-            probe = FamilyModel(self.family, _placeholder(kind, self.gold.shape[1]), thresholds)
-            selected, _ = probe.decide(scores)
-            metrics = score_matrices(name, self.family.ids, self.gold, selected)
-            results[kind] = (metrics, thresholds, scores)
-        chosen = max(results, key=lambda k: (results[k][0].micro_f1, k == "ovr"))
-        metrics, thresholds, _ = results[chosen]
-        self.say(f"{name}: fitting {chosen} scorer on all records (cross-validated micro-F1 {metrics.micro_f1:.3f})")
-        if chosen == "candidate":
-            scorer = self._fit_candidate(self.docs, self.gold)
-        else:  # the shared vectorizer fitted on every record, as the Tagger uses at prediction time
-            scorer = self._fit_ovr(self.docs, self.text_x, self.gold)
-        model = FamilyModel(self.family, scorer, thresholds)
+        name, opts = self.family.name, self.opts
+        n_labels = len(self.family)
+        requested = opts.strategy_for(name)
         positives = self.gold.sum(axis=0)
+        everything = np.flatnonzero(positives > 0)
+        frequent = np.flatnonzero(positives >= opts.hybrid_min_positives)
+        if requested == "auto":
+            # one n-gram classifier per label only where the family is small enough to afford it
+            kinds = ["ovr", "candidate", "hybrid"] if n_labels <= opts.ovr_max_labels else ["candidate", "hybrid"]
+        else:
+            kinds = [requested]
+        if not any(label.surface_forms() for label in self.family.labels):
+            kinds = ["ovr"]
+        if "hybrid" in kinds and frequent.size == 0:
+            kinds = [k for k in kinds if k != "hybrid"] or ["candidate"]
+
+        all_labels = np.ones(n_labels, dtype=bool)
+        oof: dict[str, np.ndarray] = {}
+        for kind in [k for k in ("candidate", "ovr") if k in kinds or "hybrid" in kinds]:
+            labels = everything if "ovr" in kinds else frequent
+            self.say(f"{name}: cross-validating the {kind} scorer ({opts.cv} folds, {len(self.docs)} records)")
+            oof[kind] = self._oof(kind, labels if kind == "ovr" else None)
+        results: dict[str, tuple[FamilyMetrics, np.ndarray]] = {}
+        if "ovr" in kinds:
+            results["ovr"] = self._evaluate(oof["ovr"], positives > 0)
+        if "candidate" in kinds:
+            results["candidate"] = self._evaluate(oof["candidate"], all_labels)
+        if "hybrid" in kinds:
+            for how in COMBINE:
+                combined = combine_scores(oof["candidate"], oof["ovr"], frequent, how)
+                results[f"hybrid-{how}"] = self._evaluate(combined, all_labels)
+        order = {"ovr": 0, "hybrid-max": 1, "hybrid-mean": 2, "candidate": 3}  # ties: the simpler first
+        chosen = max(results, key=lambda k: (round(results[k][0].micro_f1, 6), -order[k]))
+        metrics, thresholds = results[chosen]
+        self.say(f"{name}: fitting the {chosen} scorer on all records (cross-validated micro-F1 {metrics.micro_f1:.3f})")
+        # final scorers use the shared vectorizer fitted on every record, as the Tagger does at prediction time
+        if chosen == "ovr":
+            scorer: OvrScorer | CandidateScorer | HybridScorer = self._fit_ovr(
+                self.docs, self.text_x, self.gold, everything
+            )
+        elif chosen == "candidate":
+            scorer = self._fit_candidate(self.docs, self.gold)
+        else:
+            scorer = HybridScorer(
+                self._fit_candidate(self.docs, self.gold),
+                self._fit_ovr(self.docs, self.text_x, self.gold, frequent),
+                chosen.split("-", 1)[1],
+            )
+        model = FamilyModel(self.family, scorer, thresholds)
         info = {
             "records": len(self.docs),
             "strategy": chosen,
@@ -358,9 +407,29 @@ class _FamilyTrainer:
             "cv_micro_f1_by_strategy": {k: round(v[0].micro_f1, 4) for k, v in results.items()},
             "cv_metrics": metrics.to_dict(),
             "labels_with_examples": int((positives > 0).sum()),
+            "labels_with_classifiers": int(scorer.labels.size) if isinstance(scorer, OvrScorer) else (
+                int(scorer.ovr.labels.size) if isinstance(scorer, HybridScorer) else 0
+            ),
             "labels_without_examples": [self.family.labels[j].id for j in np.flatnonzero(positives == 0)][:50],
         }
         return model, info
+
+
+def _fit_label(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, seed: int) -> tuple[np.ndarray, float]:
+    """One label's logistic regression (a module-level function so worker processes can run it)."""
+    x = x.copy()  # joblib hands workers read-only memory maps; liblinear wants its own arrays
+    clf = LogisticRegression(
+        C=c,
+        solver="liblinear",
+        dual=True,  # more features than documents: the dual problem is the smaller one
+        class_weight=class_weight,
+        random_state=seed,
+        max_iter=1000,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(x, y)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
 def tune_thresholds(scores: np.ndarray, gold: np.ndarray, trainable: np.ndarray, shrink: float) -> np.ndarray:
@@ -389,15 +458,3 @@ def tune_thresholds(scores: np.ndarray, gold: np.ndarray, trainable: np.ndarray,
         weight = positives[j] / (positives[j] + shrink)
         thresholds[j] = np.float32(weight * best + (1 - weight) * best_global)
     return thresholds
-
-
-def _placeholder(kind: str, n_labels: int) -> OvrScorer | CandidateScorer:
-    """A scorer shell so FamilyModel can apply thresholds and hierarchy to out-of-fold scores."""
-    if kind == "ovr":
-        return OvrScorer(
-            np.zeros((0, n_labels), np.float32),
-            np.zeros((0, n_labels), np.float32),
-            np.zeros(n_labels, np.float32),
-            np.zeros(n_labels, bool),
-        )
-    return CandidateScorer(np.zeros(1, np.float32), np.zeros(1, np.float32), np.zeros(n_labels, np.float32))

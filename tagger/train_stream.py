@@ -26,10 +26,10 @@ from ._validation import check_choice, check_int
 from .errors import TrainingError
 from .evaluate import gold_matrix, score_matrices
 from .features import CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer, alias_features, analyse, candidate_rows
-from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger
+from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger, quantize
 from .readers import Record
 from .taxonomy import Taxonomy, load_taxonomy
-from .train import _build_matchers, _placeholder, tune_thresholds
+from .train import _build_matchers, tune_thresholds
 
 __all__ = ["train_streaming"]
 
@@ -183,16 +183,19 @@ def train_streaming(
         n_labels = len(family)
         if kinds[name] == "ovr":
             width = n_text + alias_features([], name, ancestors[name]).shape[1]
-            weights = np.zeros((width, n_labels), dtype=np.float32)
-            bias = np.zeros(n_labels, dtype=np.float32)
-            trained = np.zeros(n_labels, dtype=bool)
-            for j, learner in learners[name].items():
-                if hasattr(learner, "coef_"):
-                    weights[:, j] = learner.coef_[0]
-                    bias[j] = learner.intercept_[0]
-                    trained[j] = True
+            fitted = [j for j, learner in learners[name].items() if hasattr(learner, "coef_")]
+            weights = np.zeros((width, len(fitted)), dtype=np.float32)
+            bias = np.zeros(len(fitted), dtype=np.float32)
+            for k, j in enumerate(fitted):
+                weights[:, k] = learners[name][j].coef_[0]
+                bias[k] = learners[name][j].intercept_[0]
+            weights = quantize(weights)
             scorer: OvrScorer | CandidateScorer = OvrScorer(
-                np.ascontiguousarray(weights[:n_text]), np.ascontiguousarray(weights[n_text:]), bias, trained
+                np.asarray(fitted, dtype=np.int64),
+                np.ascontiguousarray(weights[:n_text]),
+                np.ascontiguousarray(weights[n_text:]),
+                bias,
+                n_labels,
             )
         else:
             learner = learners[name]
@@ -216,9 +219,7 @@ def train_streaming(
             gold = gold_matrix(family, [holdout[i].labels[name] for i in rows])
             scores = raw[name][rows]
             models[name].thresholds = tune_thresholds(scores, gold, trainable, 5.0)
-            selected, _ = FamilyModel(family, _placeholder(kinds[name], len(family)), models[name].thresholds).decide(
-                scores
-            )
+            selected, _ = models[name].decide(scores)
             info["holdout_metrics"] = score_matrices(name, family.ids, gold, selected).to_dict()
         else:
             models[name].thresholds = np.where(trainable, np.float32(0.5), np.float32(2.0)).astype(np.float32)
