@@ -17,7 +17,7 @@ from ..readers.mapping import MappingReport
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("evaluate", help="score a model on labelled JSONL/CSV data")
     parser.add_argument("model", metavar="MODEL", help="model folder")
-    parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL or CSV files")
+    parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL, CSV, ACLED or UCDP files")
     parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
     parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from tqdm import tqdm
@@ -18,7 +19,7 @@ from ._common import load_labels
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("train", help="train a model on labelled JSONL/CSV data and save it")
-    parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL or CSV files")
+    parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL, CSV, ACLED or UCDP files")
     parser.add_argument("--out", "-o", required=True, metavar="PATH", help="model folder to write")
     parser.add_argument("--labels", metavar="FILE", help="taxonomy file (default: the shipped labels.yaml)")
     parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
@@ -28,11 +29,57 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-char-ngrams", action="store_true", help="word n-grams only (faster, smaller)")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
+    parser.add_argument(
+        "--streaming",
+        action="store_true",
+        help="out-of-core training for data larger than memory (two passes, SGD, thresholds on a 10%% sample)",
+    )
+    parser.add_argument("--batch-size", type=int, default=2000, help="records per batch with --streaming (2000)")
     parser.set_defaults(run=run)
+
+
+def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
+    from ..train_stream import train_streaming
+
+    skipped: list[DataError] = []
+
+    def source() -> Iterator[Any]:
+        skipped.clear()
+        for path in args.data:
+            yield from read_records(
+                path, taxonomy, format=args.format, mapping=args.mapping, skip_bad=args.skip_bad, skipped=skipped
+            )
+
+    bar = tqdm(desc="streaming training", unit="batch", file=sys.stderr, disable=None)
+
+    def progress(message: str) -> None:
+        bar.set_postfix_str(message[:60])
+        bar.update()
+
+    strategy = args.strategy if args.strategy != "hybrid" else "auto"
+    options: dict[str, Any] = {"batch_size": args.batch_size, "seed": args.seed, "strategy": strategy}
+    if args.no_char_ngrams:
+        options["char_ngrams"] = None
+    tagger = train_streaming(source, taxonomy, progress=progress, **options)
+    bar.close()
+    if skipped:
+        print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
+    tagger.save(args.out)
+    print(f"saved {args.out} ({tagger.info['records']} records, {tagger.info['holdout']} held out for thresholds)")
+    report = {
+        name: FamilyMetrics(**{**info["holdout_metrics"], "labels": ()})
+        for name, info in tagger.info["families"].items()
+        if "holdout_metrics" in info
+    }
+    print("metrics on the held-out sample:")
+    print(render_report(report, per_label=False))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     taxonomy = load_labels(args.labels)
+    if args.streaming:
+        return _run_streaming(args, taxonomy)
     skipped: list[DataError] = []
     records = []
     mapped = MappingReport()  # filled by the acled and ucdp readers

@@ -201,3 +201,14 @@ def test_streaming_training_gives_a_normal_model(small_taxonomy, tmp_path):
     loaded = Tagger.load(tmp_path / "s")
     assert loaded.tag("Protesters rally in Paris").to_dict() == model.tag("Protesters rally in Paris").to_dict()
     assert "fr" in model.tag("Protesters rally in Paris").ids("region")
+
+
+def test_cli_streaming_training(tmp_path, capsys):
+    from tests.conftest import FIXTURES
+
+    out = tmp_path / "streamed"
+    code = main(["train", "--streaming", str(FIXTURES / "small.jsonl"), "--labels", str(FIXTURES / "labels-small.yaml"),
+                 "--out", str(out), "--batch-size", "5"])
+    assert code == 0
+    assert "held out for thresholds" in capsys.readouterr().out
+    assert Tagger.load(out).info["training"] == "streaming"
