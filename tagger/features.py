@@ -7,17 +7,18 @@ features the trained one did.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils.murmurhash import murmurhash3_32
 
 from .gazetteer import Matcher, Mention
-from .text import Token, tokenize
+from .text import Tokens, tokenize, words
 
 __all__ = [
     "ALIAS_FEATURES",
@@ -34,11 +35,59 @@ LEAD_TOKENS = 60
 DATELINE_TOKENS = 6
 
 
+ANALYZER = "tagger-hash-1"  # the n-gram hashing below; a model records it and refuses another
+_WORD_PATTERN = re.compile(r"\b\w\w+\b")
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_PRIME = np.uint64(0x100000001B3)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(h: np.ndarray, salt: int) -> np.ndarray:
+    """A 64-bit finaliser (splitmix64): spreads polynomial hashes over every bit before the modulo."""
+    h = h ^ np.uint64(salt * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)
+    h = (h ^ (h >> np.uint64(30))) * _MIX1
+    h = (h ^ (h >> np.uint64(27))) * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def _word_hashes(text: str, ngrams: tuple[int, int]) -> np.ndarray:
+    """Hashes of the lowercase word n-grams (words of two or more letters or digits), 64-bit."""
+    tokens = _WORD_PATTERN.findall(text.lower())
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    base = np.fromiter((zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in tokens), np.uint64, len(tokens))
+    parts = []
+    h = base
+    for n in range(1, ngrams[1] + 1):
+        if n > 1:
+            h = h[:-1] * _PRIME + base[n - 1 :]
+        if n >= ngrams[0] and h.size:
+            parts.append(_mix(h, n))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def _char_hashes(text: str, ngrams: tuple[int, int]) -> np.ndarray:
+    """Hashes of the character n-grams of the lowercase text with whitespace runs made single spaces."""
+    flat = " " + " ".join(text.lower().split()) + " "
+    codes = np.frombuffer(flat.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    parts = []
+    h = codes
+    for n in range(1, ngrams[1] + 1):
+        if n > 1:
+            h = h[:-1] * _PRIME + codes[n - 1 :]
+        if n >= ngrams[0] and h.size:
+            parts.append(_mix(h, 100 + n))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
 class TextVectorizer:
     """Hashed word and character n-grams with sublinear TF-IDF over the ``max_features`` most frequent columns.
 
     Hashing keeps no vocabulary (a model stores only the chosen column numbers and their idf), and the counts of a
-    corpus can be computed once and re-weighted per cross-validation fold.
+    corpus can be computed once and re-weighted per cross-validation fold. The hashing is our own (CRC-32 of words,
+    a polynomial rolling hash of characters, both mixed with splitmix64): vectorised with numpy, identical on every
+    platform, and it needs no scikit-learn at prediction time.
     """
 
     def __init__(
@@ -57,14 +106,10 @@ class TextVectorizer:
         self.min_df = min_df
         self.columns = np.zeros(0, dtype=np.int64)
         self.idf = np.zeros(0, dtype=np.float32)
-        common = {"n_features": n_features, "alternate_sign": False, "norm": None, "dtype": np.float32}
-        self._word = HashingVectorizer(ngram_range=self.word_ngrams, **common)
-        self._char = (
-            HashingVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, **common) if self.char_ngrams else None
-        )
 
     def config(self) -> dict:
         return {
+            "analyzer": ANALYZER,
             "word_ngrams": list(self.word_ngrams),
             "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
             "n_features": self.n_features,
@@ -72,12 +117,46 @@ class TextVectorizer:
             "min_df": self.min_df,
         }
 
+    @classmethod
+    def from_config(cls, config: dict) -> TextVectorizer:
+        """An unfitted vectorizer with the settings of :meth:`config` (the analyzer must be this one)."""
+        if config.get("analyzer", ANALYZER) != ANALYZER:
+            raise ValueError(f"unknown text analyzer {config.get('analyzer')!r}; this tagger computes {ANALYZER!r}")
+        return cls(
+            word_ngrams=tuple(config["word_ngrams"]),
+            char_ngrams=tuple(config["char_ngrams"]) if config["char_ngrams"] else None,
+            n_features=int(config["n_features"]),
+            max_features=int(config["max_features"]),
+            min_df=int(config["min_df"]),
+        )
+
+    @property
+    def width(self) -> int:
+        """Columns of :meth:`counts`: word n-grams in ``[0, n)``, character n-grams in ``[n, 2n)``."""
+        return 2 * self.n_features if self.char_ngrams else self.n_features
+
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Raw hashed counts: word n-grams in columns ``[0, n)``, character n-grams in ``[n, 2n)``."""
-        word = self._word.transform(texts)
-        if self._char is None:
-            return word.tocsr()
-        return sp.hstack([word, self._char.transform(texts)], format="csr", dtype=np.float32)
+        n_features = np.uint64(self.n_features)
+        indices, values = [], []
+        indptr = [0]
+        for text in texts:
+            cols = (_word_hashes(text, self.word_ngrams) % n_features).astype(np.int64)
+            if self.char_ngrams:
+                chars = (_char_hashes(text, self.char_ngrams) % n_features).astype(np.int64) + self.n_features
+                cols = np.concatenate([cols, chars])
+            unique, count = np.unique(cols, return_counts=True)  # sorted, one entry per column
+            indices.append(unique)
+            values.append(count.astype(np.float32))
+            indptr.append(indptr[-1] + unique.size)
+        return sp.csr_matrix(
+            (
+                np.concatenate(values) if values else np.zeros(0, dtype=np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+                np.asarray(indptr, dtype=np.int64),
+            ),
+            shape=(len(texts), self.width),
+        )
 
     def fit(self, counts: sp.csr_matrix) -> TextVectorizer:
         """Choose the columns (document frequency ≥ ``min_df``, the ``max_features`` most frequent) and their idf."""
@@ -94,21 +173,30 @@ class TextVectorizer:
         self.idf = (np.log((1.0 + n_docs) / (1.0 + df[eligible])) + 1.0).astype(np.float32)
         return self
 
+    def _position(self) -> np.ndarray:
+        """Hashed column -> chosen column (or -1), built once per fitted vectorizer: an O(1) look-up per n-gram."""
+        if getattr(self, "_lookup_for", None) is not self.columns:
+            lookup = np.full(self.width, -1, dtype=np.int32)
+            lookup[self.columns] = np.arange(self.columns.size, dtype=np.int32)
+            self._lookup, self._lookup_for = lookup, self.columns
+        return self._lookup
+
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Project counts onto the chosen columns as L2-normalised sublinear TF-IDF (float32)."""
         counts = counts.tocsr()
-        n_cols = self.columns.size
+        n_docs, n_cols = counts.shape[0], self.columns.size
         if n_cols == 0:
-            return sp.csr_matrix((counts.shape[0], 0), dtype=np.float32)
-        position = np.searchsorted(self.columns, counts.indices)
-        position = np.minimum(position, n_cols - 1)
-        keep = self.columns[position] == counts.indices
+            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+        position = self._position()[counts.indices]
+        keep = position >= 0
         values = (1.0 + np.log(counts.data[keep], dtype=np.float32)) * self.idf[position[keep]]
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
-        matrix = sp.csr_matrix((values.astype(np.float32), (rows, position[keep])), shape=(counts.shape[0], n_cols))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1), dtype=np.float32)).ravel()
+        row_of = np.repeat(np.arange(n_docs), np.diff(counts.indptr))[keep]
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
+        norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_docs)).astype(np.float32)
         norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ matrix, dtype=np.float32)
+        values = (values / norms[row_of]).astype(np.float32)
+        return sp.csr_matrix((values, position[keep], indptr), shape=(n_docs, n_cols))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.weigh(self.counts(texts))
@@ -118,7 +206,7 @@ class TextVectorizer:
 class Document:
     """An article reduced to what the mention features need: tokens, their zones and the matches per family."""
 
-    tokens: list[Token]
+    tokens: Tokens
     headline_end: int  # tokens [0, headline_end) form the headline (0 when there is none)
     mentions: dict[str, list[Mention]]
 
@@ -129,17 +217,12 @@ def analyse(text: str, matchers: dict[str, Matcher]) -> Document:
     return Document(tokens, _headline_end(text, tokens), {name: m.find(tokens) for name, m in matchers.items()})
 
 
-def _headline_end(text: str, tokens: list[Token]) -> int:
+def _headline_end(text: str, tokens: Tokens) -> int:
     stripped = text.lstrip()
     newline = stripped.find("\n")
     if newline < 0:
         return 0
-    offset = len(text) - len(stripped) + newline
-    end = 0
-    for token in tokens:
-        if token.start >= offset:
-            break
-        end += 1
+    end = len(words(stripped[:newline]))
     return end if 0 < end <= HEADLINE_MAX_TOKENS and end < len(tokens) else 0
 
 
@@ -223,8 +306,9 @@ CONTEXT_BUCKETS = 2**10
 _CONTEXT_OFFSETS = ((-2, "L2"), (-1, "L1"), (1, "R1"), (2, "R2"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _context_bucket(feature: str) -> int:
-    return murmurhash3_32(feature, seed=17, positive=True) % CONTEXT_BUCKETS
+    return zlib.crc32(feature.encode("utf-8", "surrogatepass")) % CONTEXT_BUCKETS
 
 
 def candidate_rows(
@@ -278,11 +362,11 @@ def candidate_rows(
                 dateline |= dl
                 first = min(first, mention.start)
                 population = max(population, mention.population)
-                capitalised += tokens[mention.start].cap
+                capitalised += tokens.caps[mention.start]
                 for offset, tag in _CONTEXT_OFFSETS:
                     pos = mention.start + offset if offset < 0 else mention.end + offset - 1
-                    if 0 <= pos < len(tokens):
-                        bucket = _context_bucket(f"{tag}:{tokens[pos].key}")
+                    if 0 <= pos < n_tokens:
+                        bucket = _context_bucket(f"{tag}:{tokens.keys[pos]}")
                         context[bucket] = context.get(bucket, 0.0) + 1.0
             count = len(items)
             log_count = math.log1p(count)

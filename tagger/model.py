@@ -28,7 +28,18 @@ from .features import Document, TextVectorizer, alias_features, analyse, candida
 from .gazetteer import Matcher
 from .taxonomy import Family, Taxonomy
 
-__all__ = ["COMBINE", "DEFAULT_MAX_CHARS", "CandidateScorer", "HybridScorer", "LabelScore", "OvrScorer", "TagResult", "Tagger", "combine_scores", "quantize"]
+__all__ = [
+    "COMBINE",
+    "DEFAULT_MAX_CHARS",
+    "CandidateScorer",
+    "HybridScorer",
+    "LabelScore",
+    "OvrScorer",
+    "TagResult",
+    "Tagger",
+    "combine_scores",
+    "quantize",
+]
 
 DEFAULT_MAX_CHARS = 100_000
 
@@ -124,6 +135,7 @@ class CandidateScorer:
 
 
 COMBINE = ("max", "mean")
+STRATEGIES = ("auto", "ovr", "candidate", "hybrid")  # how a family is scored (see tagger.train)
 
 
 @dataclass
@@ -140,10 +152,18 @@ class HybridScorer:
     combine: str
 
     def scores(
-        self, docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]], text_x: sp.csr_matrix, alias_x: sp.csr_matrix
+        self,
+        docs: Sequence[Document],
+        family: str,
+        ancestors: Sequence[Sequence[int]],
+        text_x: sp.csr_matrix,
+        alias_x: sp.csr_matrix,
     ) -> np.ndarray:
         return combine_scores(
-            self.candidate.scores(docs, family, ancestors), self.ovr.scores(text_x, alias_x), self.ovr.labels, self.combine
+            self.candidate.scores(docs, family, ancestors),
+            self.ovr.scores(text_x, alias_x),
+            self.ovr.labels,
+            self.combine,
         )
 
     def arrays(self) -> dict[str, np.ndarray]:

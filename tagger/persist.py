@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError, ModelNotFoundError
-from .features import ALIAS_FEATURES, CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer
+from .features import ALIAS_FEATURES, ANALYZER, CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer
 from .gazetteer import Matcher
 from .model import COMBINE, CandidateScorer, FamilyModel, HybridScorer, OvrScorer, Scorer, Tagger
 from .taxonomy import Taxonomy, TaxonomyError
@@ -306,13 +306,12 @@ def _assemble(
     max_chars: int | None,
 ) -> Tagger:
     config = manifest["vectorizer"]
-    vectorizer = TextVectorizer(
-        word_ngrams=tuple(config["word_ngrams"]),
-        char_ngrams=tuple(config["char_ngrams"]) if config["char_ngrams"] else None,
-        n_features=int(config["n_features"]),
-        max_features=int(config["max_features"]),
-        min_df=int(config["min_df"]),
-    )
+    if config.get("analyzer") != ANALYZER:
+        raise ModelError(
+            f"the model's text features were made by analyzer {config.get('analyzer')!r}, this tagger computes "
+            f"{ANALYZER!r}; retrain the model with this version (tagger train ...)."
+        )
+    vectorizer = TextVectorizer.from_config(config)
     vectorizer.columns = _array(arrays, "vectorizer/columns", np.int64, (None,))
     vectorizer.idf = _array(arrays, "vectorizer/idf", np.float32, (vectorizer.columns.size,))
     n_text = vectorizer.columns.size

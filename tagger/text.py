@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["Token", "fold", "is_case_sensitive_alias", "normalize", "tokenize"]
+__all__ = ["Token", "Tokens", "is_case_sensitive_alias", "normalize", "tokenize", "words"]
 
 # A word is a run of letters or digits (any script); apostrophes inside words are dropped first so that
 # "Ma'arat" and "Maarat" meet.
@@ -21,10 +21,25 @@ _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ‘`´](?=\w)")
 _POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b")
 
 
+# combining marks of the scripts news is written in (Latin, Greek, Cyrillic, Hebrew, Arabic, Syriac, Thaana,
+# Devanagari and other Indic vowel signs are letters to the regex and stay)
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a"
+    "\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u0711\u0730-\u074a"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+
+
 def _fold(text: str) -> str:
     text = _APOSTROPHES.sub("", _POSSESSIVE.sub("", text))
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # the common case: nothing to decompose
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` after folding accents and apostrophes, in their original case."""
+    return _WORD.findall(_fold(text))
 
 
 def normalize(text: str) -> str:
@@ -37,41 +52,44 @@ def normalize(text: str) -> str:
     >>> normalize("Syria's north")
     'syria north'
     """
-    return " ".join(_WORD.findall(_fold(text).casefold()))
+    return " ".join(word.casefold() for word in words(text))
 
 
 class Token(NamedTuple):
-    """A word of an article, with offsets into the accent-folded text and its capitalisation."""
+    """One word of an article: its key and its capitalisation."""
 
     key: str  # normalised form, as in :func:`normalize`
-    start: int
-    end: int
     cap: bool  # starts with a capital letter
     upper: bool  # all capitals ("IS", "US")
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into normalised word tokens with character offsets into the folded text.
+class Tokens:
+    """The words of an article as parallel lists (fast to build and scan): keys, capitalised, all-capitals.
 
-    Offsets index the accent-folded text, which keeps the original's line breaks, so a token's line (headline or
-    body) can be found by counting newlines before ``start``.
-
-    >>> [t.key for t in tokenize("US-led strike on Abu Kamal")]
+    >>> tokens = tokenize("US-led strike on Abu Kamal")
+    >>> tokens.keys
     ['us', 'led', 'strike', 'on', 'abu', 'kamal']
-    >>> tokenize("The IS cell")[1].upper
-    True
+    >>> tokens[0].upper, tokens[4].cap
+    (True, True)
     """
-    folded = _fold(text)
-    return [
-        Token(word.casefold(), match.start(), match.end(), word[0].isupper(), word.isupper())
-        for match in _WORD.finditer(folded)
-        for word in (match.group(),)
-    ]
+
+    __slots__ = ("caps", "keys", "uppers")
+
+    def __init__(self, words: list[str]):
+        self.keys = [word.casefold() for word in words]
+        self.caps = [word[0].isupper() for word in words]
+        self.uppers = [word.isupper() for word in words]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index: int) -> Token:
+        return Token(self.keys[index], self.caps[index], self.uppers[index])
 
 
-def fold(text: str) -> str:
-    """Strip accents and in-word apostrophes, keeping everything else (the text :func:`tokenize` offsets index)."""
-    return _fold(text)
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into normalised word tokens (see :class:`Tokens`)."""
+    return Tokens(words(text))
 
 
 def is_case_sensitive_alias(alias: str) -> bool:

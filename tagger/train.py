@@ -40,6 +40,7 @@ from .features import (
 from .gazetteer import Matcher, read_gazetteer
 from .model import (
     COMBINE,
+    STRATEGIES,
     CandidateScorer,
     FamilyModel,
     HybridScorer,
@@ -56,7 +57,6 @@ from .taxonomy import Family, Taxonomy, load_taxonomy
 
 __all__ = ["STRATEGIES", "TrainOptions", "train", "tune_thresholds"]
 
-STRATEGIES = ("auto", "ovr", "candidate", "hybrid")
 NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
 
 
@@ -317,8 +317,7 @@ class _FamilyTrainer:
 
     def _fold_vectorizer(self, fit_index: np.ndarray) -> TextVectorizer:
         """A vectorizer whose columns and idf come from ``fit_index`` only (no leak across folds)."""
-        config = {k: v for k, v in self.vectorizer.config().items() if k != "n_features"}
-        return TextVectorizer(n_features=self.vectorizer.n_features, **config).fit(self.counts[fit_index])
+        return TextVectorizer.from_config(self.vectorizer.config()).fit(self.counts[fit_index])
 
     def _oof(self, kind: str, labels: np.ndarray | None = None) -> np.ndarray:
         """Out-of-fold probabilities (documents × labels) of the ``ovr`` (for ``labels``) or ``candidate`` scorer."""
@@ -385,7 +384,9 @@ class _FamilyTrainer:
         order = {"ovr": 0, "hybrid-max": 1, "hybrid-mean": 2, "candidate": 3}  # ties: the simpler first
         chosen = max(results, key=lambda k: (round(results[k][0].micro_f1, 6), -order[k]))
         metrics, thresholds = results[chosen]
-        self.say(f"{name}: fitting the {chosen} scorer on all records (cross-validated micro-F1 {metrics.micro_f1:.3f})")
+        self.say(
+            f"{name}: fitting the {chosen} scorer on all records (cross-validated micro-F1 {metrics.micro_f1:.3f})"
+        )
         # final scorers use the shared vectorizer fitted on every record, as the Tagger does at prediction time
         if chosen == "ovr":
             scorer: OvrScorer | CandidateScorer | HybridScorer = self._fit_ovr(
@@ -407,15 +408,17 @@ class _FamilyTrainer:
             "cv_micro_f1_by_strategy": {k: round(v[0].micro_f1, 4) for k, v in results.items()},
             "cv_metrics": metrics.to_dict(),
             "labels_with_examples": int((positives > 0).sum()),
-            "labels_with_classifiers": int(scorer.labels.size) if isinstance(scorer, OvrScorer) else (
-                int(scorer.ovr.labels.size) if isinstance(scorer, HybridScorer) else 0
-            ),
+            "labels_with_classifiers": int(scorer.labels.size)
+            if isinstance(scorer, OvrScorer)
+            else (int(scorer.ovr.labels.size) if isinstance(scorer, HybridScorer) else 0),
             "labels_without_examples": [self.family.labels[j].id for j in np.flatnonzero(positives == 0)][:50],
         }
         return model, info
 
 
-def _fit_label(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, seed: int) -> tuple[np.ndarray, float]:
+def _fit_label(
+    x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, seed: int
+) -> tuple[np.ndarray, float]:
     """One label's logistic regression (a module-level function so worker processes can run it)."""
     x = x.copy()  # joblib hands workers read-only memory maps; liblinear wants its own arrays
     clf = LogisticRegression(

@@ -84,7 +84,7 @@ def train_streaming(
         return position % holdout_every == 0
 
     # pass 1: document frequencies, candidate priors, annotated counts, the held-out sample
-    df = np.zeros(2 * vectorizer.n_features if vectorizer.char_ngrams else vectorizer.n_features, dtype=np.int64)
+    df = np.zeros(vectorizer.width, dtype=np.int64)
     proposed = {name: np.zeros(len(taxonomy[name])) for name in families}
     correct = {name: np.zeros(len(taxonomy[name])) for name in families}
     positives = {name: np.zeros(len(taxonomy[name]), dtype=np.int64) for name in families}

@@ -11,9 +11,9 @@ from tqdm import tqdm
 
 from ..errors import DataError
 from ..evaluate import FamilyMetrics, render_report
+from ..model import STRATEGIES
 from ..readers import FORMATS, read_records
 from ..readers.mapping import MappingReport
-from ..train import STRATEGIES, train
 from ._common import load_labels
 
 
@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed}
     if args.no_char_ngrams:
         options["char_ngrams"] = None
+    from ..train import train  # scikit-learn is imported only by the commands that train
+
     tagger = train(records, taxonomy, progress=progress, **options)
     steps.close()
     tagger.save(args.out)

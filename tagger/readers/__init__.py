@@ -10,8 +10,8 @@ A family absent from a record means "not annotated"; an empty list means "annota
 from __future__ import annotations
 
 from ._common import Record, open_source
+from .auto import FORMATS, read_records
 from .csv import read_csv
 from .jsonl import read_jsonl
-from .auto import read_records, FORMATS
 
 __all__ = ["Record", "read_jsonl", "read_csv", "read_records", "open_source", "FORMATS"]

@@ -61,7 +61,9 @@ def read_csv(
         family_at = {family: header.index(family) for family in families}
         if require_labels and not family_at:
             raise DataError(f"{where(name, 1)}: no label column (expected one of the families as a column name).")
-        others = [(i, column) for i, column in enumerate(header) if i != text_at and i != id_at and column not in family_at]
+        others = [
+            (i, column) for i, column in enumerate(header) if i != text_at and i != id_at and column not in family_at
+        ]
         while True:
             try:
                 row = next(reader)

@@ -207,8 +207,19 @@ def test_cli_streaming_training(tmp_path, capsys):
     from tests.conftest import FIXTURES
 
     out = tmp_path / "streamed"
-    code = main(["train", "--streaming", str(FIXTURES / "small.jsonl"), "--labels", str(FIXTURES / "labels-small.yaml"),
-                 "--out", str(out), "--batch-size", "5"])
+    code = main(
+        [
+            "train",
+            "--streaming",
+            str(FIXTURES / "small.jsonl"),
+            "--labels",
+            str(FIXTURES / "labels-small.yaml"),
+            "--out",
+            str(out),
+            "--batch-size",
+            "5",
+        ]
+    )
     assert code == 0
     assert "held out for thresholds" in capsys.readouterr().out
     assert Tagger.load(out).info["training"] == "streaming"
