@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from ..errors import DataError
 from ..evaluate import evaluate, render_report
 from ..model import Tagger
-from ..readers import FORMATS, read_records
-from ..readers.mapping import MappingReport
+from ..readers import FORMATS
+from ._common import read_data
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,25 +25,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     tagger = Tagger.load(args.model)
-    skipped: list[DataError] = []
-    records = []
-    mapped = MappingReport()  # filled by the acled and ucdp readers
-    for path in args.data:
-        records.extend(
-            read_records(
-                path,
-                tagger.taxonomy,
-                format=args.format,
-                mapping=args.mapping,
-                report=mapped,
-                skip_bad=args.skip_bad,
-                skipped=skipped,
-            )
-        )
-    if skipped:
-        print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
-    if args.format in ("acled", "ucdp"):
-        print("\n".join(mapped.lines()), file=sys.stderr)
+    records = read_data(args, tagger.taxonomy)
     report = evaluate(tagger, records)
     if args.json:
         print(json.dumps({name: m.to_dict() for name, m in report.items()}, indent=1))

@@ -13,8 +13,7 @@ from ..errors import DataError
 from ..evaluate import FamilyMetrics, render_report
 from ..model import STRATEGIES
 from ..readers import FORMATS, read_records
-from ..readers.mapping import MappingReport
-from ._common import load_labels
+from ._common import load_labels, read_data
 
 
 def add_parser(subparsers: Any) -> None:
@@ -80,25 +79,7 @@ def run(args: argparse.Namespace) -> int:
     taxonomy = load_labels(args.labels)
     if args.streaming:
         return _run_streaming(args, taxonomy)
-    skipped: list[DataError] = []
-    records = []
-    mapped = MappingReport()  # filled by the acled and ucdp readers
-    for path in args.data:
-        records.extend(
-            read_records(
-                path,
-                taxonomy,
-                format=args.format,
-                mapping=args.mapping,
-                report=mapped,
-                skip_bad=args.skip_bad,
-                skipped=skipped,
-            )
-        )
-    if skipped:
-        print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
-    if args.format in ("acled", "ucdp"):
-        print("\n".join(mapped.lines()), file=sys.stderr)
+    records = read_data(args, taxonomy)
     steps = tqdm(desc="training", unit="step", file=sys.stderr, disable=None)
 
     def progress(message: str) -> None:
