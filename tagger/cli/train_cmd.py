@@ -13,7 +13,8 @@ from ..errors import DataError
 from ..evaluate import FamilyMetrics, render_report
 from ..model import STRATEGIES
 from ..readers import FORMATS, read_records
-from ._common import load_labels, read_data
+from ..taxonomy import load_taxonomy
+from ._common import read_data
 
 
 def add_parser(subparsers: Any) -> None:
@@ -76,7 +77,7 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    taxonomy = load_labels(args.labels)
+    taxonomy = load_taxonomy(args.labels)
     if args.streaming:
         return _run_streaming(args, taxonomy)
     records = read_data(args, taxonomy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from tagger.cli import main
 from tagger.readers import read_jsonl
 from tagger.stream import tag_stream
 from tagger.train_stream import train_streaming
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +195,6 @@ def test_dask_local_cluster_equals_single_process(model_path, articles, small_mo
 
 
 def test_streaming_training_gives_a_normal_model(small_taxonomy, tmp_path):
-    from tests.conftest import FIXTURES
-
     source = lambda: read_jsonl(FIXTURES / "small.jsonl", small_taxonomy)  # noqa: E731
     model = train_streaming(source, small_taxonomy, batch_size=6, holdout_every=4, epochs=5)
     assert model.info["training"] == "streaming"
@@ -204,8 +205,6 @@ def test_streaming_training_gives_a_normal_model(small_taxonomy, tmp_path):
 
 
 def test_cli_streaming_training(tmp_path, capsys):
-    from tests.conftest import FIXTURES
-
     out = tmp_path / "streamed"
     code = main(
         [
