@@ -81,22 +81,27 @@ class Matcher:
     only while it is the prefix of some surface form.
     """
 
-    def __init__(self, keys: list[str], labels: list[int], kinds: list[int], flags: list[int], populations: list[int]):
+    def __init__(
+        self,
+        keys: list[str],
+        labels: list[int],
+        kinds: list[int],
+        flags: list[int],
+        populations: list[int],
+        prefixes: list[str] | None = None,
+    ):
         self._keys, self._labels, self._kinds, self._flags, self._populations = keys, labels, kinds, flags, populations
-        span: dict[str, tuple[int, int]] = {}
-        start = 0
-        for i in range(1, len(keys) + 1):
-            if i == len(keys) or keys[i] != keys[start]:
-                span[keys[start]] = (start, i)
-                start = i
-        self._span = span
-        prefixes: set[str] = set()
-        for key in span:
-            if " " in key:
-                words = key.split(" ")
-                for end in range(1, len(words)):
-                    prefixes.add(" ".join(words[:end]))
-        self._prefixes = prefixes
+        n = len(keys)
+        # keys are sorted, so each key's rows are contiguous: first and last row found by C-level dict building
+        self._last = dict(zip(keys, range(n), strict=True))
+        self._first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))
+        if prefixes is None:
+            prefixes = []
+            for key in self._last:
+                if " " in key:
+                    words = key.split(" ")
+                    prefixes.extend(" ".join(words[:end]) for end in range(1, len(words)))
+        self._prefixes = set(prefixes)
 
     @classmethod
     def for_family(cls, family: Family, gazetteer: Iterable[GazetteerRow] = ()) -> Matcher:
@@ -127,12 +132,11 @@ class Matcher:
         return cls(**columns)
 
     def __len__(self) -> int:
-        return len(self._span)
+        return len(self._last)
 
     def _accept(self, key: str, start: int, end: int, caps: list[bool], uppers: list[bool]) -> list[Mention]:
-        lo, hi = self._span[key]
         found = []
-        for row in range(lo, hi):
+        for row in range(self._first[key], self._last[key] + 1):
             flag = self._flags[row]
             if flag & 2 and not all(uppers[start:end]):
                 continue  # an all-capitals alias ("IS") needs all-capitals words
@@ -145,7 +149,7 @@ class Matcher:
 
     def find(self, tokens: Tokens) -> list[Mention]:
         """Every mention in ``tokens``, leftmost-longest and non-overlapping, in text order."""
-        span, prefixes = self._span, self._prefixes
+        span, prefixes = self._last, self._prefixes
         keys, caps, uppers = tokens.keys, tokens.caps, tokens.uppers
         n = len(keys)
         mentions: list[Mention] = []
@@ -179,6 +183,7 @@ class Matcher:
             "kinds": self._kinds,
             "flags": self._flags,
             "populations": self._populations,
+            "prefixes": sorted(self._prefixes),
         }
 
     @classmethod
@@ -193,4 +198,7 @@ class Matcher:
             raise ValueError("matcher entries point outside the taxonomy")
         if any(not isinstance(key, str) for key in keys) or keys != sorted(keys):
             raise ValueError("matcher keys must be strings in sorted order")
-        return cls(*lists)
+        prefixes = columns.get("prefixes")  # absent in models saved before it was stored: recomputed
+        if prefixes is not None and (not isinstance(prefixes, list) or not all(isinstance(p, str) for p in prefixes)):
+            raise ValueError("matcher prefixes must be a list of strings")
+        return cls(*lists, prefixes=prefixes)
