@@ -77,7 +77,7 @@ class Budget:
             fasttext_autotune_seconds=0,
             reuters_tagger_options={"char_ngrams": None, "cv": 2},
             speed_docs=120,
-            speed_single_docs=40,
+            speed_single_docs=20,
             repeats=2,
             load_repeats=1,
             train_sizes=(150, 300),

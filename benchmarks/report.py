@@ -57,13 +57,17 @@ def _plt() -> Any:
     return plt
 
 
+_said: set[str] = set()
+
+
 def _plot(lines: list[str], draw: Any, *args: Any, **kwargs: Any) -> bool:
     """Draw one plot; without matplotlib, say so in the report once and go on."""
     try:
         draw(*args, **kwargs)
         return True
     except _NoPlots as why:
-        if not any(str(why) in line for line in lines):
+        if str(why) not in _said:
+            _said.add(str(why))
             lines += [f"_{why}._", ""]
         return False
 
@@ -599,6 +603,7 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
     """Write ``out/REPORT.md`` (and the plots it links) from ``results``; returns the report's path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _said.clear()
     lines = _header(results)
     lines += _summary(results)
     lines += _default_model_section(results, out)

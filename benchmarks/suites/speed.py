@@ -22,6 +22,7 @@ import random
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from ..common import (
 )
 from ..datasets import corpus_texts, synthetic_articles
 from ..peers import SYSTEMS, FastTextClassifier, SklearnClassifier
+from ..protocol import tagger_quick_options
 
 __all__ = ["run", "TARGETS"]
 
@@ -135,8 +137,6 @@ def _tagger_model(budget: Budget, workdir: Path, records: list[dict[str, Any]]) 
         })
         strategy = "ovr"
         what = "a flat taxonomy of the corpus's label ids (labels.yaml not built yet: no aliases, no gazetteer)"
-    from ..protocol import tagger_quick_options
-
     model = train([{"text": r["text"], "labels": r["labels"]} for r in sample], taxonomy, seed=budget.seed, cv=cv,
                   strategy=strategy, **tagger_quick_options(budget))
     path = model.save(workdir / "standin-model")
@@ -191,8 +191,18 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     notes: list[str] = []
     steps = 2 * 3 + 3 + 1 + 1
     bar = progress.bar(steps, "speed")
+    timings: dict[str, float] = {}
+    clock = {"name": "", "start": time.perf_counter()}
 
-    bar.set_postfix_str("models")
+    def step(name: str) -> None:
+        """Show the step on the bar and keep how long the previous one took (results.json: step_seconds)."""
+        now = time.perf_counter()
+        if clock["name"]:
+            timings[clock["name"]] = round(timings.get(clock["name"], 0.0) + now - clock["start"], 2)
+        clock.update(name=name, start=now)
+        bar.set_postfix_str(name)
+
+    step("models")
     tagger_path, model_note, taxonomy = _tagger_model(budget, workdir, records)
     notes.append(model_note)
     peer_records = random.Random(budget.seed).sample(records, min(len(records), 150)) if budget.quick else records
@@ -225,10 +235,10 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
 
     for key in systems_available:
         name = SYSTEMS[key]
-        bar.set_postfix_str(f"{name}: load")
+        step(f"{name}: load")
         loads = [_worker({"mode": "load", "system": key, "path": str(paths[key])}) for _ in range(budget.load_repeats)]
         bar.update(1)
-        bar.set_postfix_str(f"{name}: tag")
+        step(f"{name}: tag")
         tag = _worker({"mode": "tag", "system": key, "path": str(paths[key]), "articles": str(articles_path),
                        "batch_docs": budget.speed_docs, "single_docs": budget.speed_single_docs,
                        "repeats": budget.repeats})
@@ -254,8 +264,8 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     out["training"] = {"data": what, "sizes": list(budget.train_sizes), "repeats": list(budget.train_repeats),
                        "systems": {}}
     for key in systems_available:
-        bar.set_postfix_str(f"{SYSTEMS[key]}: training")
-        options = {"seed": budget.seed} if key == "tagger" else dict(PEER_SETTINGS[key])
+        step(f"{SYSTEMS[key]}: training")
+        options = {"seed": budget.seed, **tagger_quick_options(budget)} if key == "tagger" else dict(PEER_SETTINGS[key])
         spec = {"mode": "train", "system": key, "data": str(data_path), "sizes": list(budget.train_sizes),
                 "repeats": list(budget.train_repeats), "options": options}
         if key == "fasttext":
@@ -271,7 +281,7 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
         }
         bar.update(1)
 
-    bar.set_postfix_str("tag_stream jobs")
+    step("tag_stream jobs")
     with stopwatch():
         stream = _worker({"mode": "stream", "path": str(tagger_path), "articles": str(articles_path),
                           "jobs": [1, 2], "repeats": 1 if budget.quick else 3})
@@ -281,7 +291,7 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     bar.update(1)
 
     if budget.default_training:
-        bar.set_postfix_str("default model training")
+        step("default model training")
         if not LABELS_YAML.is_file():
             out["default_training"] = {"skipped": f"{LABELS_YAML.relative_to(ROOT)} not built yet"}
         else:
@@ -293,6 +303,8 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     else:
         out["default_training"] = {"skipped": "not run in quick mode"}
 
+    step("")
+    out["step_seconds"] = timings
     out["ratios"] = _ratios(out)
     bar.close()
     return out
