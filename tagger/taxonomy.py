@@ -175,15 +175,20 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 
 def parse_taxonomy(text: str, *, source: str | None = None, base_dir: str | Path | None = None) -> Taxonomy:
     """Validate taxonomy YAML given as a string (``source`` names it in error messages)."""
+    data = load_yaml_with_lines(text, source, TaxonomyError)
+    return _build(data, source, base_dir=Path(base_dir) if base_dir is not None else None)
+
+
+def load_yaml_with_lines(text: str, source: str | None, error: type[Exception]) -> Any:
+    """Parse YAML safely, keeping the line of every mapping and string; syntax errors raise ``error`` with a line."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)
+        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise TaxonomyError(f"{where(source, line)}: invalid YAML: {exc.problem or exc.context}.") from None
+        raise error(f"{where(source, line)}: invalid YAML: {exc.problem or exc.context}.") from None
     except yaml.YAMLError as exc:
-        raise TaxonomyError(f"{where(source)}: invalid YAML: {exc}.") from None
-    return _build(data, source, base_dir=Path(base_dir) if base_dir is not None else None)
+        raise error(f"{where(source)}: invalid YAML: {exc}.") from None
 
 
 # --- YAML with line numbers -------------------------------------------------------------------------------------

@@ -44,11 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-
 from ..errors import DataError, where
 from ..gazetteer import read_gazetteer
-from ..taxonomy import Taxonomy, _LineLoader, load_taxonomy
+from ..taxonomy import Taxonomy, load_taxonomy, load_yaml_with_lines
 from ..text import normalize
 from ._common import RecordChecker
 
@@ -171,14 +169,7 @@ def load_mapping(path: str | Path | None, taxonomy: Taxonomy, *, dataset: str) -
 
 def parse_mapping(text: str, taxonomy: Taxonomy, *, dataset: str, source: str | None = None) -> LabelMapping:
     """Validate mapping YAML given as a string; every error names the file, the line and the bad entry."""
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader that keeps line numbers
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise DataError(f"{where(source, line)}: invalid YAML: {exc.problem or exc.context}.") from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"{where(source)}: invalid YAML: {exc}.") from None
+    data = load_yaml_with_lines(text, source, DataError)
     if data is None:
         data = {}
     if not isinstance(data, dict):
