@@ -197,7 +197,7 @@ class FastTextClassifier:
                     )
             else:
                 params = {"loss": loss, "thread": self.threads, "seed": self.seed, "verbose": 0, **self.params}
-                self.model = fasttext.train_supervised(input=str(train_file), **params)
+                self.model = _train_retrying(fasttext, str(train_file), params)
         args = self.model.f.getArgs()
         self.effective = {
             "loss": str(args.loss).split(".")[-1],
@@ -230,6 +230,18 @@ class FastTextClassifier:
         path = Path(folder) / "fasttext.bin"
         self.model.save_model(str(path))
         return path
+
+
+def _train_retrying(fasttext: Any, train_file: str, params: dict[str, Any], attempts: int = 8) -> Any:
+    """fastText's one-vs-all loss now and then stops with "Encountered NaN" at random — the same data and settings,
+    one thread and a fixed seed, succeed on the next call — so a fit is tried up to ``attempts`` times."""
+    for attempt in range(attempts):
+        try:
+            return fasttext.train_supervised(input=train_file, **params)
+        except RuntimeError as error:
+            if "NaN" not in str(error) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def predict_fasttext(model: Any, texts: Sequence[str], multiclass: bool) -> list[frozenset[str]]:
@@ -275,7 +287,8 @@ class SklearnClassifier:
             return self
         self.classes = sorted({label for labels in label_sets for label in labels})
         index = {c: j for j, c in enumerate(self.classes)}
-        y = np.zeros((len(label_sets), len(self.classes)), dtype=np.int8)
+        # int64, not int8: scikit-learn's LabelBinarizer mangles int8 indicator columns with more than 127 positives
+        y = np.zeros((len(label_sets), len(self.classes)), dtype=np.int64)
         for i, labels in enumerate(label_sets):
             for label in labels:
                 y[i, index[label]] = 1

@@ -297,8 +297,11 @@ def _default_model_section(results: dict[str, Any], out: Path) -> list[str]:
                       f"default model, {fam}: per-label F1 (held-out, top {len(shown)} by support)", series, shown)
         lines += [f"**{fam}** per label (held-out; alias-only F1 for comparison)" + (f" — ![]({plot})" if drawn else ""), ""]
         rows = [[lm["id"], _pct(lm["precision"], 1), _pct(lm["recall"], 1), _pct(lm["f1"], 1), str(lm["support"]),
-                 str(lm["predicted"]), _pct(alias.get(lm["id"], {}).get("f1", 0.0), 1)] for lm in labels]
+                 str(lm["predicted"]), _pct(alias.get(lm["id"], {}).get("f1", 0.0), 1)] for lm in labels[:40]]
         lines += _table(["label", "P", "R", "F1", "support", "predicted", "alias-only F1"], rows)
+        if len(labels) > 40:
+            lines.append(f"\n{len(labels) - 40} more labels with 1–{labels[40]['support']} held-out examples each: "
+                         "see results.json.")
         lines.append("")
     return lines
 
@@ -529,7 +532,8 @@ def _method_section() -> list[str]:
         "argmax of `predict_scores`.",
         "- fastText (fasttext-numpy2 bindings): tutorial preprocessing (lower case, punctuation split off); "
         "`loss=\"ova\"`, labels with probability ≥ 0.5 for multi-label (documents without a label are trained with a "
-        "placeholder label that is never reported, since fastText skips unlabelled lines), softmax + top-1 for "
+        "placeholder label that is never reported, since fastText skips unlabelled lines; a fit that stops with "
+        "fastText's random \"Encountered NaN\" is retried), softmax + top-1 for "
         "multiclass; settings: defaults, the tutorial's epoch 25 / lr 0.5 / word bigrams, and fastText's own autotune "
         "on dev (F1, 40 s) in the full run.",
         "- TF-IDF + LogReg: scikit-learn `TfidfVectorizer(sublinear_tf, word 1–2-grams, min_df 2)` + "

@@ -49,6 +49,7 @@ def run(suites: list[str], budget: Budget, out: Path, progress: Progress, argv: 
         },
         "suites": {},
     }
+    _keep_other_suites(results, out, suites, budget)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tagger-bench-") as tmp:
         bar = progress.bar(len(suites), "suites")
@@ -64,6 +65,7 @@ def run(suites: list[str], budget: Budget, out: Path, progress: Progress, argv: 
                 progress.note(f"{name}: skipped — {skip}")
             seconds = time.perf_counter() - t0
             entry["seconds"] = seconds
+            entry["date"] = now_iso()
             results["suites"][name] = entry
             results["meta"]["suite_seconds"][name] = round(seconds, 1)
             results["meta"]["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -74,6 +76,27 @@ def run(suites: list[str], budget: Budget, out: Path, progress: Progress, argv: 
     results["meta"]["total_seconds"] = round(time.perf_counter() - started, 1)
     _save(results, out)
     return results
+
+
+def _keep_other_suites(results: dict[str, Any], out: Path, suites: list[str], budget: Budget) -> None:
+    """A run of some suites (``--suites``) into a folder that holds results of the same mode keeps the others'
+    results, each with the date it was measured, so one REPORT.md covers every suite."""
+    path = out / "results.json"
+    if not path.is_file():
+        return
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if previous.get("meta", {}).get("mode") != results["meta"]["mode"]:
+        return
+    for name, entry in previous.get("suites", {}).items():
+        if name not in suites:
+            entry.setdefault("date", previous["meta"].get("date"))
+            results["suites"][name] = entry
+            seconds = previous["meta"].get("suite_seconds", {}).get(name)
+            if seconds is not None:
+                results["meta"]["suite_seconds"][name] = seconds
 
 
 def _save(results: dict[str, Any], out: Path) -> None:
