@@ -51,34 +51,30 @@ def _mix(h: np.ndarray, salt: int) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
+def _ngram_hashes(units: np.ndarray, ngrams: tuple[int, int], salt: int) -> np.ndarray:
+    """Polynomial rolling hashes of every run of ``ngrams[0]..ngrams[1]`` consecutive units, mixed and salted."""
+    parts = []
+    h = units
+    for n in range(1, ngrams[1] + 1):
+        if n > 1:
+            h = h[:-1] * _PRIME + units[n - 1 :]
+        if n >= ngrams[0] and h.size:
+            parts.append(_mix(h, salt + n))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
 def _word_hashes(text: str, ngrams: tuple[int, int]) -> np.ndarray:
     """Hashes of the lowercase word n-grams (words of two or more letters or digits), 64-bit."""
     tokens = _WORD_PATTERN.findall(text.lower())
-    if not tokens:
-        return np.zeros(0, dtype=np.uint64)
-    base = np.fromiter((zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in tokens), np.uint64, len(tokens))
-    parts = []
-    h = base
-    for n in range(1, ngrams[1] + 1):
-        if n > 1:
-            h = h[:-1] * _PRIME + base[n - 1 :]
-        if n >= ngrams[0] and h.size:
-            parts.append(_mix(h, n))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    words = np.fromiter((zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in tokens), np.uint64, len(tokens))
+    return _ngram_hashes(words, ngrams, 0)
 
 
 def _char_hashes(text: str, ngrams: tuple[int, int]) -> np.ndarray:
     """Hashes of the character n-grams of the lowercase text with whitespace runs made single spaces."""
     flat = " " + " ".join(text.lower().split()) + " "
     codes = np.frombuffer(flat.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    parts = []
-    h = codes
-    for n in range(1, ngrams[1] + 1):
-        if n > 1:
-            h = h[:-1] * _PRIME + codes[n - 1 :]
-        if n >= ngrams[0] and h.size:
-            parts.append(_mix(h, 100 + n))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    return _ngram_hashes(codes, ngrams, 100)
 
 
 class TextVectorizer:
