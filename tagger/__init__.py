@@ -18,9 +18,9 @@ from .taxonomy import Taxonomy, load_taxonomy
 def __getattr__(name: str):
     # training needs scikit-learn, which takes about a second to import: load it only when asked for
     if name == "train":
-        from .train import train as function  # importing the submodule binds tagger.train to it ...
+        from .training import train as function  # the module is ``training``, so ``tagger.train`` stays a function
 
-        globals()["train"] = function  # ... so bind the name to the function, as users expect
+        globals()["train"] = function
         return function
     raise AttributeError(f"module 'tagger' has no attribute {name!r}")
 

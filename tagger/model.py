@@ -135,7 +135,7 @@ class CandidateScorer:
 
 
 COMBINE = ("max", "mean")
-STRATEGIES = ("auto", "ovr", "candidate", "hybrid")  # how a family is scored (see tagger.train)
+STRATEGIES = ("auto", "ovr", "candidate", "hybrid")  # how a family is scored (see tagger.training)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from .features import CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer, alias
 from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger, quantize
 from .readers import Record
 from .taxonomy import Taxonomy, load_taxonomy
-from .train import _build_matchers, tune_thresholds
+from .training import _build_matchers, tune_thresholds
 
 __all__ = ["train_streaming"]
 

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed}
     if args.no_char_ngrams:
         options["char_ngrams"] = None
-    from ..train import train  # scikit-learn is imported only by the commands that train
+    from ..training import train  # scikit-learn is imported only by the commands that train
 
     tagger = train(records, taxonomy, progress=progress, **options)
     steps.close()

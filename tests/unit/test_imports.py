@@ -39,3 +39,11 @@ def test_errors_subclass_builtins():
     assert issubclass(tagger.ModelError, ValueError)
     assert issubclass(tagger.ModelNotFoundError, FileNotFoundError)
     assert issubclass(tagger.ParameterError, ValueError)
+
+
+def test_train_is_the_function_even_after_importing_the_training_module():
+    import tagger.training  # noqa: F401
+
+    from tagger import train
+
+    assert callable(train) and train.__module__ == "tagger.training"
