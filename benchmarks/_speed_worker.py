@@ -10,7 +10,6 @@ import json
 import resource
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 
@@ -58,7 +57,9 @@ def _tag_functions(system: str, model: Any) -> tuple[Any, Any]:
     from benchmarks.peers import predict_fasttext, predict_sklearn
 
     if system == "fasttext":
-        return (lambda texts: predict_fasttext(model, texts, False)), (lambda text: predict_fasttext(model, [text], False))
+        return (lambda texts: predict_fasttext(model, texts, False)), (
+            lambda text: predict_fasttext(model, [text], False)
+        )
     pipeline, classes = model["pipeline"], model["classes"]
     return (
         (lambda texts: predict_sklearn(pipeline, classes, texts, False)),
@@ -147,7 +148,9 @@ def measure_stream(spec: dict[str, Any]) -> dict[str, Any]:
         times = []
         for _ in range(spec["repeats"]):
             start = time.perf_counter()
-            n = sum(1 for _ in tag_stream(records, model=spec["path"], jobs=jobs, batch_size=spec.get("batch_size", 256)))
+            n = sum(
+                1 for _ in tag_stream(records, model=spec["path"], jobs=jobs, batch_size=spec.get("batch_size", 256))
+            )
             times.append(time.perf_counter() - start)
             assert n == len(records)
         out[str(jobs)] = times

@@ -97,8 +97,14 @@ class Progress:
         from tqdm.auto import tqdm
 
         # disable=None: bars on a terminal only, so CI logs stay readable
-        return tqdm(total=total, desc=desc, disable=None if self.enabled else True, leave=False, file=sys.stderr,
-                    dynamic_ncols=True)
+        return tqdm(
+            total=total,
+            desc=desc,
+            disable=None if self.enabled else True,
+            leave=False,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
 
     def note(self, message: str) -> None:
         from tqdm.auto import tqdm
@@ -172,7 +178,7 @@ def versions() -> dict[str, str | None]:
         import tagger
 
         out["tagger"] = tagger.__version__
-    except Exception:  # noqa: BLE001 - reported, not fatal
+    except Exception:
         out["tagger"] = None
     for dist in ("scikit-learn", "numpy", "scipy", "fasttext-numpy2", "fasttext", "matplotlib", "pandas"):
         try:
@@ -183,7 +189,7 @@ def versions() -> dict[str, str | None]:
 
 
 def now_iso() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def git_commit() -> str | None:

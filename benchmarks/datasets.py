@@ -176,7 +176,9 @@ def conflibert_task(name: str, budget: Budget) -> Task:
         task.train, task.dev = _carve_dev(task.train, 5)
         task.refit = True
     if name == "IndiaPoliceEvents_sents":
-        task.notes.append("label names (kill, arrest, …) are inferred from examples; the repository does not state them.")
+        task.notes.append(
+            "label names (kill, arrest, …) are inferred from examples; the repository does not state them."
+        )
     return _shrink(task, budget)
 
 
@@ -247,7 +249,10 @@ def _reuters_text(row: dict[str, str]) -> str:
 def reuters_topics(budget: Budget) -> Task:
     """ApteMod: the 90 topic categories with at least one training and one test document (Yang & Liu 1999)."""
     rows = [r for r in _reuters_rows() if r["topics"]]
-    counts = {split: Counter(t for r in rows if r["modapte"] == split for t in r["topics"].split("|")) for split in ("train", "test")}
+    counts = {
+        split: Counter(t for r in rows if r["modapte"] == split for t in r["topics"].split("|"))
+        for split in ("train", "test")
+    }
     categories = sorted(c for c in counts["train"] if counts["test"][c] > 0)
     chosen = set(categories)
     splits: dict[str, list[Doc]] = {"train": [], "test": []}

@@ -8,8 +8,8 @@
 - :func:`multiclass_scores` — accuracy and scikit-learn's ``f1_score(average="macro")`` (labels seen in gold or
   predictions), which is what ConfliBERT reports for cameo_class.
 
->>> example_f1([{"a"}, set(), {"a", "b"}], [{"a"}, set(), {"b"}])  # (1 + 2/3) / 2, the empty pair skipped
-0.8333333333333334
+>>> round(example_f1([{"a"}, set(), {"a", "b"}], [{"a"}, set(), {"b"}]), 4)  # (1 + 2/3) / 2: the empty pair skipped
+0.8333
 >>> round(multiclass_scores(["x", "y", "y"], ["x", "y", "x"])["macro_f1"], 4)
 0.6667
 """
@@ -104,7 +104,13 @@ def multiclass_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence
         n_pred = sum(1 for p in pred if p == label)
         n_gold = sum(1 for g in gold if g == label)
         prec, rec = _ratio(tp, n_pred), _ratio(tp, n_gold)
-        per_label[label] = {"precision": prec, "recall": rec, "f1": f1(prec, rec), "support": n_gold, "predicted": n_pred}
+        per_label[label] = {
+            "precision": prec,
+            "recall": rec,
+            "f1": f1(prec, rec),
+            "support": n_gold,
+            "predicted": n_pred,
+        }
     for label in labels or ():
         per_label.setdefault(label, {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "predicted": 0})
     macro = [per_label[label] for label in seen]

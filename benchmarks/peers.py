@@ -43,8 +43,9 @@ class TaggerClassifier:
 
     key = "tagger"
 
-    def __init__(self, *, multiclass: bool = False, taxonomy: Any = None, family: str = "task", keep: Any = None,
-                 **options: Any):
+    def __init__(
+        self, *, multiclass: bool = False, taxonomy: Any = None, family: str = "task", keep: Any = None, **options: Any
+    ):
         self.multiclass = multiclass
         self.options = options
         self.family = family
@@ -71,7 +72,7 @@ class TaggerClassifier:
         return Taxonomy.from_dict({"version": 1, "name": "benchmark", "families": {self.family: {"labels": labels}}})
 
     def fit(self, texts: Sequence[str], label_sets: Sequence[Collection[str]], dev: Any = None) -> TaggerClassifier:
-        from tagger.train import train  # robust even when tagger.train was imported first
+        from tagger.training import train  # robust even when tagger.train was imported first
 
         if self.taxonomy is None:
             classes = sorted({label for labels in label_sets for label in labels})
@@ -149,8 +150,9 @@ class FastTextClassifier:
 
     key = "fasttext"
 
-    def __init__(self, *, multiclass: bool = False, autotune_seconds: int = 0, threads: int = 1, seed: int = 0,
-                 **params: Any):
+    def __init__(
+        self, *, multiclass: bool = False, autotune_seconds: int = 0, threads: int = 1, seed: int = 0, **params: Any
+    ):
         try:
             import fasttext  # noqa: F401
         except ImportError:
@@ -315,7 +317,9 @@ class SklearnClassifier:
         return path
 
 
-def predict_sklearn(pipeline: Any, classes: Sequence[str], texts: Sequence[str], multiclass: bool) -> list[frozenset[str]]:
+def predict_sklearn(
+    pipeline: Any, classes: Sequence[str], texts: Sequence[str], multiclass: bool
+) -> list[frozenset[str]]:
     if multiclass:
         return [frozenset([str(c)]) for c in pipeline.predict(list(texts))]
     matrix = pipeline.predict(list(texts))

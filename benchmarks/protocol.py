@@ -64,7 +64,7 @@ def tagger_quick_options(budget: Budget) -> dict[str, Any]:
     """Quick mode trains on a few hundred documents: worker processes would cost more than they save."""
     from dataclasses import fields
 
-    from tagger.train import TrainOptions
+    from tagger.training import TrainOptions
 
     return {"n_jobs": 1} if budget.quick and "n_jobs" in {f.name for f in fields(TrainOptions)} else {}
 
@@ -124,8 +124,9 @@ def run_system(
                 continue
             fit_seconds = time.perf_counter() - start
             score = primary_score(task, _labels(task.dev), clf.predict(_texts(task.dev)))
-            dev_results.append({"setting": _plain(setting), "dev_score": score, "fit_seconds": fit_seconds,
-                                "info": clf.info()})
+            dev_results.append(
+                {"setting": _plain(setting), "dev_score": score, "fit_seconds": fit_seconds, "info": clf.info()}
+            )
             fitted[i] = clf
         if not fitted:
             raise Skip("every setting failed to train: " + "; ".join(d["error"] for d in dev_results))
@@ -165,7 +166,8 @@ def run_system(
         "predict_seconds": predict_seconds,
         "info": clf.info(),
     }
-    if diagnostics and not budget.quick and key == "tagger" and task.kind == "multilabel":
+    labelled = sum(1 for d in task.train if d.labels) / max(len(task.train), 1)
+    if diagnostics and not budget.quick and key == "tagger" and task.kind == "multilabel" and labelled >= 0.8:
         result["diagnostics"] = _fallback_diagnostic(task, clf)
     return result
 
@@ -188,7 +190,7 @@ def _fallback_diagnostic(task: Task, clf: TaggerClassifier) -> dict[str, Any]:
         return out
 
     out: dict[str, Any] = {}
-    if task.dev:
+    if task.dev and not task.refit:  # after a refit, dev is training data
         out["dev_plain"] = primary_score(task, _labels(task.dev), clf.predict(_texts(task.dev)))
         out["dev_top1_fallback"] = primary_score(task, _labels(task.dev), with_fallback(task.dev))
     out["test_top1_fallback"] = primary_score(task, _labels(task.test), with_fallback(task.test))
@@ -202,7 +204,9 @@ def _plain(setting: dict[str, Any]) -> dict[str, Any]:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in setting.items()}
 
 
-def run_task(task: Task, budget: Budget, progress: Progress, keys: Sequence[str] = ("tagger", "fasttext", "tfidf_lr")) -> dict[str, Any]:
+def run_task(
+    task: Task, budget: Budget, progress: Progress, keys: Sequence[str] = ("tagger", "fasttext", "tfidf_lr")
+) -> dict[str, Any]:
     """Every system on one task; a system that cannot run here (fastText missing) is reported as skipped."""
     out: dict[str, Any] = {
         "task": task.name,

@@ -25,8 +25,8 @@ if __name__ == "__main__" and not __package__:  # `python benchmarks/run.py`: im
 
     raise SystemExit(_main())
 
-from .common import ROOT, Budget, Progress, Skip, git_commit, machine, now_iso, versions  # noqa: E402
-from .suites import SUITES  # noqa: E402
+from .common import ROOT, Budget, Progress, Skip, git_commit, machine, now_iso, versions
+from .suites import SUITES
 
 __all__ = ["main", "run"]
 

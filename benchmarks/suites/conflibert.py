@@ -34,6 +34,8 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
         tasks[name] = result
         tagger = result["systems"].get("tagger", {})
         if "score" in tagger:
-            progress.note(f"  {task.title}: tagger {100 * tagger['score']:.2f}" + (
-                f" vs ConfliBERT {published['ConfliBERT']:.2f}" if published else ""))
+            progress.note(
+                f"  {task.title}: tagger {100 * tagger['score']:.2f}"
+                + (f" vs ConfliBERT {published['ConfliBERT']:.2f}" if published else "")
+            )
     return {"tasks": tasks}

@@ -26,8 +26,10 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     try:
         model = Tagger.load(DEFAULT_MODEL)
     except TaggerError as error:
-        raise Skip(f"{DEFAULT_MODEL} cannot be loaded by this tagger ({error}); rebuild it with "
-                   "`python scripts/build_default_model.py`") from None
+        raise Skip(
+            f"{DEFAULT_MODEL} cannot be loaded by this tagger ({error}); rebuild it with "
+            "`python scripts/build_default_model.py`"
+        ) from None
     build = load_script("build_default_model")
     try:
         team = build.read_team(model.taxonomy)
@@ -38,7 +40,10 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     heldout = {name: [r for r in recs if build.is_heldout(r.id)] for name, recs in sources.items()}
     training = [r for recs in sources.values() for r in recs if not build.is_heldout(r.id)]
     test = [r for recs in heldout.values() for r in recs]
-    notes = [f"UCDP GED headlines: {ucdp_status}.", f"held-out rule: {build.HELDOUT_PERCENT}% of ids by SHA-1 (is_heldout)."]
+    notes = [
+        f"UCDP GED headlines: {ucdp_status}.",
+        f"held-out rule: {build.HELDOUT_PERCENT}% of ids by SHA-1 (is_heldout).",
+    ]
     if budget.quick:
         rng = random.Random(budget.seed)
         test = rng.sample(test, min(len(test), 60))
@@ -66,7 +71,9 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     }
     if not budget.quick:
         out["systems"]["tagger"]["by_source"] = {
-            name: {fam: m.to_dict() for fam, m in evaluate(model, recs).items()} for name, recs in heldout.items() if recs
+            name: {fam: m.to_dict() for fam, m in evaluate(model, recs).items()}
+            for name, recs in heldout.items()
+            if recs
         }
     bar.update(1)
 
@@ -91,8 +98,12 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
                 seconds += t["seconds"]
                 predictions = [frozenset(family.with_ancestors(sorted(p))) for p in clf.predict(texts)]
                 scores[name] = _score(family, test, predictions)
-            out["systems"][key] = {"system": SYSTEMS[key], "families": scores, "setting": PEER_SETTINGS[key],
-                                   "fit_seconds": seconds}
+            out["systems"][key] = {
+                "system": SYSTEMS[key],
+                "families": scores,
+                "setting": PEER_SETTINGS[key],
+                "fit_seconds": seconds,
+            }
         except Skip as skip:
             out["systems"][key] = {"system": SYSTEMS[key], "skipped": str(skip)}
         bar.update(1)
@@ -103,6 +114,7 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
 def _score(family: Any, records: list[Any], predictions: list[frozenset[str]]) -> dict[str, Any]:
     """Score one family exactly as tagger.evaluate does: records that annotate it, gold closed under the hierarchy."""
     import numpy as np
+
     from tagger.evaluate import gold_matrix, score_matrices
 
     rows = [i for i, r in enumerate(records) if r.labels.get(family.name) is not None]

@@ -106,7 +106,7 @@ def _tagger_model(budget: Budget, workdir: Path, records: list[dict[str, Any]]) 
     """The default model if built; otherwise a clearly labelled stand-in trained here on the team corpus."""
     from tagger import Tagger, load_taxonomy
     from tagger.errors import TaggerError
-    from tagger.train import train
+    from tagger.training import train
 
     why = f"no default model in {DEFAULT_MODEL.relative_to(ROOT)} yet"
     if (DEFAULT_MODEL / "manifest.json").is_file():
@@ -129,19 +129,30 @@ def _tagger_model(budget: Budget, workdir: Path, records: list[dict[str, Any]]) 
         for r in records:
             for fam, ids in r["labels"].items():
                 families.setdefault(fam, set()).update(ids)
-        taxonomy = Taxonomy.from_dict({
-            "version": 1,
-            "families": {
-                fam: {"labels": [{"id": i, "name": f"label {i}"} for i in sorted(ids)]} for fam, ids in families.items()
-            },
-        })
+        taxonomy = Taxonomy.from_dict(
+            {
+                "version": 1,
+                "families": {
+                    fam: {"labels": [{"id": i, "name": f"label {i}"} for i in sorted(ids)]}
+                    for fam, ids in families.items()
+                },
+            }
+        )
         strategy = "ovr"
         what = "a flat taxonomy of the corpus's label ids (labels.yaml not built yet: no aliases, no gazetteer)"
-    model = train([{"text": r["text"], "labels": r["labels"]} for r in sample], taxonomy, seed=budget.seed, cv=cv,
-                  strategy=strategy, **tagger_quick_options(budget))
+    model = train(
+        [{"text": r["text"], "labels": r["labels"]} for r in sample],
+        taxonomy,
+        seed=budget.seed,
+        cv=cv,
+        strategy=strategy,
+        **tagger_quick_options(budget),
+    )
     path = model.save(workdir / "standin-model")
-    note = (f"STAND-IN model: {why}; trained here on {len(sample)} "
-            f"team-corpus articles with {what}, cv={cv}. Rerun when the default model exists.")
+    note = (
+        f"STAND-IN model: {why}; trained here on {len(sample)} "
+        f"team-corpus articles with {what}, cv={cv}. Rerun when the default model exists."
+    )
     return path, note, taxonomy
 
 
@@ -164,7 +175,12 @@ def _training_data(budget: Budget, workdir: Path) -> tuple[Path, str]:
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 if row["text"].strip():
-                    rows.append({"text": row["text"], "labels": [c for c in ("lab1", "lab2", "lab3", "lab4", "lab5") if row[c] == "1"]})
+                    rows.append(
+                        {
+                            "text": row["text"],
+                            "labels": [c for c in ("lab1", "lab2", "lab3", "lab4", "lab5") if row[c] == "1"],
+                        }
+                    )
         what = "IndiaPoliceEvents sentences (all splits; ~20 words each)"
     else:
         rows = [{"text": r["text"], "labels": r["labels"].get("event_type", [])} for r in _corpus_records()]
@@ -208,8 +224,10 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     peer_records = random.Random(budget.seed).sample(records, min(len(records), 150)) if budget.quick else records
     texts = [r["text"] for r in peer_records]
     flat = [_flat_labels(r, taxonomy) for r in peer_records]
-    notes.append(f"fastText and TF-IDF + LogReg trained on {len(peer_records)} team-corpus articles "
-                 f"({len(set().union(*flat))} flat labels).")
+    notes.append(
+        f"fastText and TF-IDF + LogReg trained on {len(peer_records)} team-corpus articles "
+        f"({len(set().union(*flat))} flat labels)."
+    )
     paths: dict[str, Path] = {"tagger": tagger_path}
     systems_available = ["tagger"]
     for key, make in (("fasttext", FastTextClassifier), ("tfidf_lr", SklearnClassifier)):
@@ -220,17 +238,27 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
 
         except Skip as skip:
             notes.append(f"{SYSTEMS[key]} skipped: {skip}")
-    articles = synthetic_articles(max(budget.speed_docs, budget.speed_single_docs, budget.stream_docs), 350,
-                                  budget.seed, corpus_texts())
+    articles = synthetic_articles(
+        max(budget.speed_docs, budget.speed_single_docs, budget.stream_docs), 350, budget.seed, corpus_texts()
+    )
     articles_path = workdir / "articles.jsonl"
     with articles_path.open("w", encoding="utf-8") as handle:
         for text in articles:
             handle.write(json.dumps({"text": text}) + "\n")
 
-    out: dict[str, Any] = {"notes": notes, "systems": {}, "targets": TARGETS, "model": model_note,
-                           "workload": {"articles_words": 350, "batch_docs": budget.speed_docs,
-                                        "single_docs": budget.speed_single_docs, "repeats": budget.repeats,
-                                        "load_repeats": budget.load_repeats}}
+    out: dict[str, Any] = {
+        "notes": notes,
+        "systems": {},
+        "targets": TARGETS,
+        "model": model_note,
+        "workload": {
+            "articles_words": 350,
+            "batch_docs": budget.speed_docs,
+            "single_docs": budget.speed_single_docs,
+            "repeats": budget.repeats,
+            "load_repeats": budget.load_repeats,
+        },
+    }
     out["python_baseline_rss_mb"] = _worker({"mode": "load", "system": "none", "path": ""})["maxrss_mb"]
 
     for key in systems_available:
@@ -239,9 +267,17 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
         loads = [_worker({"mode": "load", "system": key, "path": str(paths[key])}) for _ in range(budget.load_repeats)]
         bar.update(1)
         step(f"{name}: tag")
-        tag = _worker({"mode": "tag", "system": key, "path": str(paths[key]), "articles": str(articles_path),
-                       "batch_docs": budget.speed_docs, "single_docs": budget.speed_single_docs,
-                       "repeats": budget.repeats})
+        tag = _worker(
+            {
+                "mode": "tag",
+                "system": key,
+                "path": str(paths[key]),
+                "articles": str(articles_path),
+                "batch_docs": budget.speed_docs,
+                "single_docs": budget.speed_single_docs,
+                "repeats": budget.repeats,
+            }
+        )
         bar.update(1)
         out["systems"][key] = {
             "system": name,
@@ -261,13 +297,23 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
         out["systems"][key]["single_words_per_s"] = out["systems"][key]["single_docs_per_s"] * tag["words_per_doc"]
 
     data_path, what = _training_data(budget, workdir)
-    out["training"] = {"data": what, "sizes": list(budget.train_sizes), "repeats": list(budget.train_repeats),
-                       "systems": {}}
+    out["training"] = {
+        "data": what,
+        "sizes": list(budget.train_sizes),
+        "repeats": list(budget.train_repeats),
+        "systems": {},
+    }
     for key in systems_available:
         step(f"{SYSTEMS[key]}: training")
         options = {"seed": budget.seed, **tagger_quick_options(budget)} if key == "tagger" else dict(PEER_SETTINGS[key])
-        spec = {"mode": "train", "system": key, "data": str(data_path), "sizes": list(budget.train_sizes),
-                "repeats": list(budget.train_repeats), "options": options}
+        spec = {
+            "mode": "train",
+            "system": key,
+            "data": str(data_path),
+            "sizes": list(budget.train_sizes),
+            "repeats": list(budget.train_repeats),
+            "options": options,
+        }
         if key == "fasttext":
             spec["threads"] = usable_cores()  # like tagger's trainer (one process per core); the pipeline uses one
         result = _worker(spec)
@@ -283,11 +329,22 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
 
     step("tag_stream jobs")
     with stopwatch():
-        stream = _worker({"mode": "stream", "path": str(tagger_path), "articles": str(articles_path),
-                          "jobs": [1, 2], "repeats": 1 if budget.quick else 3})
+        stream = _worker(
+            {
+                "mode": "stream",
+                "path": str(tagger_path),
+                "articles": str(articles_path),
+                "jobs": [1, 2],
+                "repeats": 1 if budget.quick else 3,
+            }
+        )
     s1, s2 = _median(stream["seconds"]["1"]), _median(stream["seconds"]["2"])
-    out["stream"] = {"documents": stream["documents"], "seconds": {"1": s1, "2": s2}, "speedup": s1 / s2,
-                     "runs": stream["seconds"]}
+    out["stream"] = {
+        "documents": stream["documents"],
+        "seconds": {"1": s1, "2": s2},
+        "speedup": s1 / s2,
+        "runs": stream["seconds"],
+    }
     bar.update(1)
 
     if budget.default_training:
@@ -316,8 +373,15 @@ def _ratios(out: dict[str, Any]) -> dict[str, Any]:
     ratios: dict[str, Any] = {}
     if not ours:
         return ratios
-    fields = ("batch_docs_per_s", "single_docs_per_s", "p50_latency_ms", "p99_latency_ms", "import_load_seconds",
-              "model_bytes", "peak_rss_tagging_mb")
+    fields = (
+        "batch_docs_per_s",
+        "single_docs_per_s",
+        "p50_latency_ms",
+        "p99_latency_ms",
+        "import_load_seconds",
+        "model_bytes",
+        "peak_rss_tagging_mb",
+    )
     for key, peer in out["systems"].items():
         if key == "tagger":
             continue
