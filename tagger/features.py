@@ -11,8 +11,8 @@ import functools
 import math
 import re
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,8 +22,12 @@ from .text import Tokens, tokenize, words
 
 __all__ = [
     "ALIAS_FEATURES",
+    "ANALYZER",
     "CANDIDATE_FEATURES",
+    "CANDIDATE_WIDTH",
+    "SALIENCE_FEATURES",
     "Document",
+    "FeatureBatch",
     "TextVectorizer",
     "alias_features",
     "analyse",
@@ -35,7 +39,14 @@ LEAD_TOKENS = 60
 DATELINE_TOKENS = 6
 
 
-ANALYZER = "tagger-hash-1"  # the n-gram hashing below; a model records it and refuses another
+# The n-gram analyzers a model can record. ``tagger-hash-1`` hashes the raw text; ``tagger-hash-2`` hashes the
+# analysed words with every place name (a match of a family that has a gazetteer) replaced by one class token, so
+# that the n-grams of actors and event types never learn geography ("Aleppo" is no evidence for shelling).
+ANALYZER_RAW = "tagger-hash-1"
+ANALYZER_DELEX = "tagger-hash-2"
+ANALYZERS = (ANALYZER_RAW, ANALYZER_DELEX)
+ANALYZER = ANALYZER_DELEX  # what new models use
+PLACE_TOKEN = "zzplace"
 _WORD_PATTERN = re.compile(r"\b\w\w+\b")
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRIME = np.uint64(0x100000001B3)
@@ -94,7 +105,11 @@ class TextVectorizer:
         n_features: int = 2**20,
         max_features: int = 2**15,
         min_df: int = 2,
+        analyzer: str = ANALYZER,
     ):
+        if analyzer not in ANALYZERS:
+            raise ValueError(f"unknown text analyzer {analyzer!r}; this tagger computes {', '.join(ANALYZERS)}")
+        self.analyzer = analyzer
         self.word_ngrams = tuple(word_ngrams)
         self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
         self.n_features = n_features
@@ -105,7 +120,7 @@ class TextVectorizer:
 
     def config(self) -> dict:
         return {
-            "analyzer": ANALYZER,
+            "analyzer": self.analyzer,
             "word_ngrams": list(self.word_ngrams),
             "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
             "n_features": self.n_features,
@@ -116,15 +131,22 @@ class TextVectorizer:
     @classmethod
     def from_config(cls, config: dict) -> TextVectorizer:
         """An unfitted vectorizer with the settings of :meth:`config` (the analyzer must be this one)."""
-        if config.get("analyzer", ANALYZER) != ANALYZER:
-            raise ValueError(f"unknown text analyzer {config.get('analyzer')!r}; this tagger computes {ANALYZER!r}")
         return cls(
             word_ngrams=tuple(config["word_ngrams"]),
             char_ngrams=tuple(config["char_ngrams"]) if config["char_ngrams"] else None,
             n_features=int(config["n_features"]),
             max_features=int(config["max_features"]),
             min_df=int(config["min_df"]),
+            analyzer=config.get("analyzer", ANALYZER_RAW),
         )
+
+    def prepare(self, texts: Sequence[str], docs: Sequence[Document] | None, place_families: Sequence[str]) -> list[str]:
+        """The strings the n-grams are hashed from: the raw texts, or their words with place names delexicalised."""
+        if self.analyzer == ANALYZER_RAW:
+            return list(texts)
+        if docs is None:
+            raise ValueError("the delexicalising analyzer needs the analysed documents")
+        return [delexicalise(doc, place_families) for doc in docs]
 
     @property
     def width(self) -> int:
@@ -205,6 +227,119 @@ class Document:
     tokens: Tokens
     headline_end: int  # tokens [0, headline_end) form the headline (0 when there is none)
     mentions: dict[str, list[Mention]]
+    _context: SentenceContext | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def context(self) -> SentenceContext:
+        """What each sentence says about the time and reality of its events (computed once, on first use)."""
+        if self._context is None:
+            self._context = SentenceContext(self.tokens)
+        return self._context
+
+
+def delexicalise(doc: Document, place_families: Sequence[str]) -> str:
+    """The document's words joined by spaces, every place-name match replaced by :data:`PLACE_TOKEN`.
+
+    >>> from tagger.gazetteer import Mention
+    >>> from tagger.text import tokenize
+    >>> doc = Document(tokenize("Shelling hit Deir ez-Zor"), 0, {"region": [Mention(0, 2, 5, 3, False, 0)]})
+    >>> delexicalise(doc, ["region"])
+    'shelling hit zzplace'
+    """
+    keys = doc.tokens.keys
+    spans = sorted((m.start, m.end) for family in place_families for m in doc.mentions.get(family, ()))
+    if not spans:
+        return " ".join(keys)
+    out: list[str] = []
+    position = 0
+    for start, end in spans:
+        if start < position:
+            continue  # overlapping matches of two families: the first wins
+        out.extend(keys[position:start])
+        out.append(PLACE_TOKEN)
+        position = end
+    out.extend(keys[position:])
+    return " ".join(out)
+
+
+# --- what a sentence says about its events: negated, hypothetical, historical, or a report of something done ----
+
+NEGATION_WORDS = frozenset(
+    "no not never without none nobody neither nor denied denies deny unharmed rejected refuted".split()
+)
+MODAL_WORDS = frozenset(
+    "could would might may should if unless plans plan planned planning threatened threatens threaten threat "
+    "threats warned warns warning intends intend intention prepare preparing possible potential likely fears "
+    "feared vowed vows pledged pledge proposed proposal considering consider ready will".split()
+)
+HISTORY_WORDS = frozenset(
+    "since ago former formerly previously earlier anniversary history historic legacy past decade decades once "
+    "recalled remembered defeat defeated".split()
+)
+TRIGGER_WORDS = frozenset(
+    "killed kill killing killings attacked attack attacks struck strike strikes airstrike airstrikes bombed "
+    "bombing bombings shelled shelling clashed clashes clash fighting fought exploded explosion blast wounded "
+    "injured died dead shot fired raided raid raids arrested arrests detained abducted kidnapped protest protests "
+    "protested protesters rally rallied demonstrators demonstration marched rioters riot rioting captured seized "
+    "ambushed ambush massacre executed looted burned torched stormed intercepted downed deployed talks met signed "
+    "agreement ceasefire hit targeted opened launched".split()
+)
+# a word after a mention that makes it a modifier ("Iranian-made", "Russian-backed", "US-led") or a speaker
+MODIFIER_NEXT = frozenset(
+    "made backed led funded supported sponsored armed trained built allied aligned linked affiliated brokered "
+    "manufactured supplied designed based owned style born origin".split()
+)
+SPEAKER_NEXT = frozenset(
+    "official officials spokesman spokeswoman spokesperson minister ministry president prime secretary embassy "
+    "envoy ambassador diplomat diplomats government leader leaders authorities said says told warned announced "
+    "condemned urged called denied accused department foreign officer commander sources media press statement "
+    "counterpart delegation administration".split()
+)
+LOCATIVE_PREV = frozenset(
+    "in near outside at into across inside around towards toward through throughout within north south east west "
+    "northern southern eastern western central northeast northwest southeast southwest province district village "
+    "town city county governorate state region area border countryside outskirts".split()
+)
+
+
+def _is_year(key: str) -> bool:
+    return len(key) == 4 and key.isdigit() and key[:2] in ("19", "20")
+
+
+class SentenceContext:
+    """Per sentence: negated, modal, dated in the past; and where the event trigger words are."""
+
+    __slots__ = ("history", "modal", "negated", "triggers", "year")
+
+    def __init__(self, tokens: Tokens):
+        n_sentences = (tokens.sentences[-1] + 1) if len(tokens) else 0
+        self.negated = [False] * n_sentences
+        self.modal = [False] * n_sentences
+        self.history = [False] * n_sentences
+        self.year = [False] * n_sentences
+        self.triggers: list[int] = []
+        for position, (key, sentence) in enumerate(zip(tokens.keys, tokens.sentences, strict=True)):
+            if key in NEGATION_WORDS:
+                self.negated[sentence] = True
+            elif key in MODAL_WORDS:
+                self.modal[sentence] = True
+            elif key in HISTORY_WORDS:
+                self.history[sentence] = True
+            elif key in TRIGGER_WORDS:
+                self.triggers.append(position)
+            elif _is_year(key):
+                self.year[sentence] = True
+
+    def trigger_distance(self, start: int, end: int, sentence: int, sentences: list[int]) -> int | None:
+        """Tokens between the span and the nearest trigger word of the same sentence (None when there is none)."""
+        best = None
+        for position in self.triggers:
+            if sentences[position] != sentence or start <= position < end:
+                continue
+            distance = start - position if position < start else position - end + 1
+            if best is None or distance < best:
+                best = distance
+        return best
 
 
 def analyse(text: str, matchers: dict[str, Matcher]) -> Document:
@@ -300,6 +435,25 @@ CANDIDATE_FEATURES = (
 )
 CONTEXT_BUCKETS = 2**10
 _CONTEXT_OFFSETS = ((-2, "L2"), (-1, "L1"), (1, "R1"), (2, "R2"))
+# Mention salience, appended after the context buckets (columns ``len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS + k``):
+# what the mentions' contexts say, as shares of the label's mentions. They mean the same for any country or actor.
+SALIENCE_FEATURES = (
+    "share_modifier",  # "Iranian-made", "Russian-backed", "US-led"
+    "share_speaker",  # "US officials said", "the Turkish ministry"
+    "share_locative",  # "in", "near", "outside", "X province"
+    "share_negated",  # the sentence has a negation
+    "share_modal",  # could, would, plans, threatened, if
+    "share_history",  # since, ago, former, defeat
+    "share_dated_year",  # the sentence names a year
+    "share_with_trigger",  # the sentence reports an event (killed, struck, protest…)
+    "trigger_closeness",  # 1 / (1 + distance to the nearest trigger / 5), best mention
+    "in_first_sentence",  # a mention in the first sentence of the body (or the only sentence)
+    "share_of_sentences",  # sentences naming the label / sentences of the document
+    "all_shared",  # every mention's form also names other labels
+    "all_small_places",  # every mention is a place of fewer than 15,000 people (and no alias)
+    "only_modifier_or_speaker",  # no mention is used as a place or a party: only adjectives and speakers
+)
+SMALL_PLACE = 15_000
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -307,19 +461,25 @@ def _context_bucket(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8", "surrogatepass")) % CONTEXT_BUCKETS
 
 
+PRIOR_COLUMN = CANDIDATE_FEATURES.index("label_prior")
+CANDIDATE_WIDTH = len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS + len(SALIENCE_FEATURES)
+
+
 def candidate_rows(
     docs: Sequence[Document],
     family: str,
     ancestors: Sequence[Sequence[int]],
-    label_prior: np.ndarray,
+    label_prior: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
 
     Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
     the label is right when it is a candidate (estimated on training data); it lets frequent true places count
-    more than, say, a city name that is usually a false match.
+    more than, say, a city name that is usually a false match. Without it the prior column is left empty, for the
+    scorer to fill (:class:`tagger.features.FeatureBatch` computes rows once for any prior).
     """
     n_dense = len(CANDIDATE_FEATURES)
+    salience_at = n_dense + CONTEXT_BUCKETS
     rows, cols, vals = [], [], []
     doc_index: list[int] = []
     label_index: list[int] = []
@@ -340,6 +500,10 @@ def candidate_rows(
         log_candidates = math.log1p(len(per_label))
         log_tokens = math.log1p(n_tokens) / 10.0
         tokens = doc.tokens
+        keys, sentence_of = tokens.keys, tokens.sentences
+        context_of = doc.context
+        n_sentences = max(len(context_of.negated), 1)
+        body_first = sentence_of[doc.headline_end] if doc.headline_end < n_tokens and len(tokens) else 0
         for label in sorted(per_label):
             items = per_label[label]
             depth = len(ancestors[label])
@@ -351,7 +515,34 @@ def candidate_rows(
             population = 0
             capitalised = 0
             context: dict[int, float] = {}
+            modifier = speaker = locative = negated = modal = history = dated = with_trigger = 0
+            closeness = 0.0
+            first_sentence = False
+            all_shared = all_small = True
+            sentences_seen: set[int] = set()
             for mention, _ in items:
+                sentence = sentence_of[mention.start]
+                sentences_seen.add(sentence)
+                after = keys[mention.end] if mention.end < n_tokens else ""
+                before = keys[mention.start - 1] if mention.start > 0 else ""
+                is_modifier = after in MODIFIER_NEXT
+                is_speaker = after in SPEAKER_NEXT or (
+                    mention.end + 1 < n_tokens and keys[mention.end + 1] in ("said", "says", "told")
+                )
+                modifier += is_modifier
+                speaker += is_speaker and not is_modifier
+                locative += before in LOCATIVE_PREV
+                negated += context_of.negated[sentence]
+                modal += context_of.modal[sentence]
+                history += context_of.history[sentence]
+                dated += context_of.year[sentence]
+                distance = context_of.trigger_distance(mention.start, mention.end, sentence, sentence_of)
+                if distance is not None:
+                    with_trigger += 1
+                    closeness = max(closeness, 1.0 / (1.0 + distance / 5.0))
+                first_sentence |= sentence == body_first
+                all_shared &= mention.shared
+                all_small &= mention.kind != 0 and mention.population < SMALL_PLACE
                 h, lead_zone, dl = _zones(doc, mention)
                 headline |= h
                 lead |= lead_zone
@@ -385,7 +576,7 @@ def candidate_rows(
                 float(depth == 0),
                 float(depth == 1),
                 float(depth >= 2),
-                float(label_prior[label]),
+                float(label_prior[label]) if label_prior is not None else 0.0,
                 log_tokens,
                 capitalised / count,
             )
@@ -399,10 +590,105 @@ def candidate_rows(
                 rows.append(row)
                 cols.append(n_dense + bucket)
                 vals.append(context[bucket] * scale)
+            salience = (
+                modifier * scale,
+                speaker * scale,
+                locative * scale,
+                negated * scale,
+                modal * scale,
+                history * scale,
+                dated * scale,
+                with_trigger * scale,
+                closeness,
+                float(first_sentence),
+                len(sentences_seen) / n_sentences,
+                float(all_shared),
+                float(all_small),
+                float(modifier + speaker == count),
+            )
+            for k, value in enumerate(salience):
+                if value:
+                    rows.append(row)
+                    cols.append(salience_at + k)
+                    vals.append(value)
             doc_index.append(d)
             label_index.append(label)
             row += 1
     matrix = sp.csr_matrix(
-        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(row, n_dense + CONTEXT_BUCKETS), dtype=np.float32
+        (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(row, CANDIDATE_WIDTH), dtype=np.float32
     )
     return matrix, np.asarray(doc_index, dtype=np.int64), np.asarray(label_index, dtype=np.int64)
+
+
+class FeatureBatch:
+    """The features of one batch of texts, each computed once and only when a scorer asks for it.
+
+    ``docs`` (tokens and matches), the n-gram ``counts`` and their TF-IDF ``ngrams``, and per family the
+    ``alias`` evidence matrix and the ``candidates`` rows. :meth:`subset` gives the same features for some of the
+    documents (cross-validation folds), optionally under another vectorizer.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        matchers: Mapping[str, Matcher],
+        vectorizer: TextVectorizer,
+        *,
+        place_families: Sequence[str] = (),
+        docs: list[Document] | None = None,
+        counts: sp.csr_matrix | None = None,
+    ):
+        self.texts = list(texts)
+        self.matchers = matchers
+        self.vectorizer = vectorizer
+        self.place_families = tuple(place_families)
+        self._docs = docs
+        self._counts = counts
+        self._ngrams: sp.csr_matrix | None = None
+        self._alias: dict[str, sp.csr_matrix] = {}
+        self._candidates: dict[str, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def docs(self) -> list[Document]:
+        if self._docs is None:
+            self._docs = [analyse(text, self.matchers) for text in self.texts]
+        return self._docs
+
+    @property
+    def counts(self) -> sp.csr_matrix:
+        if self._counts is None:
+            needs_docs = self.vectorizer.analyzer != ANALYZER_RAW
+            prepared = self.vectorizer.prepare(self.texts, self.docs if needs_docs else None, self.place_families)
+            self._counts = self.vectorizer.counts(prepared)
+        return self._counts
+
+    @property
+    def ngrams(self) -> sp.csr_matrix:
+        if self._ngrams is None:
+            self._ngrams = self.vectorizer.weigh(self.counts)
+        return self._ngrams
+
+    def alias(self, family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
+        if family not in self._alias:
+            self._alias[family] = alias_features(self.docs, family, ancestors)
+        return self._alias[family]
+
+    def candidates(self, family: str, ancestors: Sequence[Sequence[int]]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Candidate rows (prior column empty), document indices and label indices of one family."""
+        if family not in self._candidates:
+            self._candidates[family] = candidate_rows(self.docs, family, ancestors)
+        return self._candidates[family]
+
+    def subset(self, index: np.ndarray, vectorizer: TextVectorizer | None = None) -> FeatureBatch:
+        """The batch restricted to the documents ``index`` (n-gram counts kept, weights recomputed)."""
+        return FeatureBatch(
+            [self.texts[i] for i in index],
+            self.matchers,
+            vectorizer or self.vectorizer,
+            place_families=self.place_families,
+            docs=[self.docs[i] for i in index],
+            counts=self.counts[index] if self._counts is not None else None,
+        )

@@ -34,7 +34,11 @@ class Entry(NamedTuple):
 
 
 class Mention(NamedTuple):
-    """A match: label index in the family, token span ``[start, end)``, kind code and flags."""
+    """A match: label index in the family, token span ``[start, end)``, kind code and flags.
+
+    ``shared`` says the surface form names several labels ("Victoria" is a town in many countries): the mention is
+    evidence for each of them, and the scorer weighs it by context.
+    """
 
     label: int
     start: int
@@ -42,6 +46,7 @@ class Mention(NamedTuple):
     kind: int
     ambiguous: bool
     population: int
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,14 +141,18 @@ class Matcher:
 
     def _accept(self, key: str, start: int, end: int, caps: list[bool], uppers: list[bool]) -> list[Mention]:
         found = []
-        for row in range(self._first[key], self._last[key] + 1):
+        first, last = self._first[key], self._last[key]
+        shared = last > first
+        for row in range(first, last + 1):
             flag = self._flags[row]
             if flag & 2 and not all(uppers[start:end]):
                 continue  # an all-capitals alias ("IS") needs all-capitals words
             if flag & 1 and not caps[start]:
                 continue  # a common-word place name ("Mobile") needs a capital
             found.append(
-                Mention(self._labels[row], start, end, self._kinds[row], bool(flag & 1), self._populations[row])
+                Mention(
+                    self._labels[row], start, end, self._kinds[row], bool(flag & 1), self._populations[row], shared
+                )
             )
         return found
 

@@ -1,14 +1,9 @@
 """The Tagger: a taxonomy, a text vectorizer, per-family matchers and scorers; and the result it returns.
 
-Two kinds of family scorer share one interface (probabilities per document × label):
-
-- :class:`OvrScorer` — one linear classifier per label over n-gram TF-IDF plus alias evidence. Right for small
-  families with enough examples per label (event types).
-- :class:`CandidateScorer` — one shared linear model scores each label the matcher found in the article from its
-  mention features (count, position, headline/dateline, surrounding words, the label's prior). Right for large
-  families with few examples per label (regions: ~270 ids).
-
-Per-label thresholds decide what is reported; a tagged label brings its ancestors with it.
+Each family has a scorer (see :mod:`tagger.scorers`: probabilities per document × label from one
+:class:`~tagger.features.FeatureBatch`), per-label thresholds, and its label tree (:mod:`tagger.hierarchy`): a
+tagged label brings its ancestors with it. ``tag(text, explain=True)`` adds the evidence behind every label
+(:mod:`tagger.explain`).
 """
 
 from __future__ import annotations
@@ -21,25 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._validation import check_int, check_text
-from .features import Document, TextVectorizer, alias_features, analyse, candidate_rows
+from .features import FeatureBatch, TextVectorizer
 from .gazetteer import Matcher
+from .hierarchy import LabelTree
+from .scorers import FamilyContext, Scorer
 from .taxonomy import Family, Taxonomy
 
-__all__ = [
-    "COMBINE",
-    "DEFAULT_MAX_CHARS",
-    "CandidateScorer",
-    "HybridScorer",
-    "LabelScore",
-    "OvrScorer",
-    "TagResult",
-    "Tagger",
-    "combine_scores",
-    "quantize",
-]
+__all__ = ["DEFAULT_MAX_CHARS", "STRATEGIES", "Evidence", "FamilyModel", "LabelScore", "TagResult", "Tagger", "tag"]
+
+STRATEGIES = ("auto", "ovr", "candidate", "hybrid", "evidence")  # how a family is scored (see tagger.training)
 
 DEFAULT_MAX_CHARS = 100_000
 
@@ -52,10 +39,37 @@ class LabelScore:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One piece of text behind a label: the span ``[start, end)`` of the article, its words and sentence."""
+
+    start: int
+    end: int
+    text: str
+    sentence: str
+    kind: str  # "mention" (a name, alias or place of the label or of a label inside it) or "ngram"
+    weight: float  # how much it counts, for ordering (strongest first)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "sentence": self.sentence,
+            "kind": self.kind,
+            "weight": round(self.weight, 4),
+        }
+
+
+@dataclass(frozen=True)
 class TagResult:
-    """Labels found in one article, per family, each list sorted by score (highest first)."""
+    """Labels found in one article, per family, each list sorted by score (highest first).
+
+    ``evidence`` (only with ``tag(..., explain=True)``) maps family → label id → its :class:`Evidence`, strongest
+    first.
+    """
 
     families: Mapping[str, tuple[LabelScore, ...]]
+    evidence: Mapping[str, Mapping[str, tuple[Evidence, ...]]] | None = None
 
     def __getitem__(self, family: str) -> tuple[LabelScore, ...]:
         return self.families[family]
@@ -65,183 +79,48 @@ class TagResult:
         return [item.id for item in self.families[family]]
 
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
-        """``{"region": [{"id": "sy", "name": "Syria", "score": 0.97}, …], "actor": […], "event_type": […]}``."""
-        return {
-            family: [{"id": item.id, "name": item.name, "score": round(item.score, 4)} for item in items]
-            for family, items in self.families.items()
-        }
+        """``{"region": [{"id": "sy", "name": "Syria", "score": 0.97}, …], "actor": […], "event_type": […]}``.
 
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).astype(np.float32)
-
-
-@dataclass
-class OvrScorer:
-    """One logistic regression per trained label over ``[text TF-IDF | alias evidence]``; other labels score 0.
-
-    Only labels with training examples have columns (``labels`` holds their indices in the family), which keeps
-    a family of hundreds of mostly unseen labels small.
-    """
-
-    kind = "ovr"
-    labels: np.ndarray  # (k,) int64, indices of the trained labels in the family
-    w_text: np.ndarray  # (n_text_features, k) float32
-    w_alias: np.ndarray  # (n_labels * len(ALIAS_FEATURES), k) float32
-    bias: np.ndarray  # (k,) float32
-    n_labels: int
-
-    def scores(self, text_x: sp.csr_matrix, alias_x: sp.csr_matrix) -> np.ndarray:
-        out = np.zeros((text_x.shape[0], self.n_labels), dtype=np.float32)
-        if self.labels.size:
-            z = np.asarray(text_x @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
-            out[:, self.labels] = _sigmoid(z)
+        With evidence (``explain=True``) each label also carries ``"evidence": [{"start", "end", "text",
+        "sentence", "kind", "weight"}, …]``.
+        """
+        out: dict[str, list[dict[str, Any]]] = {}
+        for family, items in self.families.items():
+            rows = []
+            for item in items:
+                row: dict[str, Any] = {"id": item.id, "name": item.name, "score": round(item.score, 4)}
+                if self.evidence is not None:
+                    row["evidence"] = [e.to_dict() for e in self.evidence.get(family, {}).get(item.id, ())]
+                rows.append(row)
+            out[family] = rows
         return out
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        # weights are float16-exact (see quantize), so storing them as float16 loses nothing
-        return {
-            "labels": self.labels,
-            "w_text": self.w_text.astype(np.float16),
-            "w_alias": self.w_alias.astype(np.float16),
-            "bias": self.bias,
-        }
-
-
-def quantize(weights: np.ndarray) -> np.ndarray:
-    """Round weights to float16 precision (kept as float32): halves the model on disk, scores unchanged by saving."""
-    return np.ascontiguousarray(weights.astype(np.float16).astype(np.float32))
-
-
-@dataclass
-class CandidateScorer:
-    """A shared logistic model over candidate rows; labels that are not candidates score 0."""
-
-    kind = "candidate"
-    coef: np.ndarray  # (n_candidate_features,) float32
-    bias: np.ndarray  # (1,) float32
-    label_prior: np.ndarray  # (n_labels,) float32
-
-    def scores(self, docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> np.ndarray:
-        n_labels = self.label_prior.shape[0]
-        out = np.zeros((len(docs), n_labels), dtype=np.float32)
-        rows, doc_idx, label_idx = candidate_rows(docs, family, ancestors, self.label_prior)
-        if rows.shape[0]:
-            out[doc_idx, label_idx] = _sigmoid(np.asarray(rows @ self.coef).ravel() + self.bias[0])
-        return out
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {"coef": self.coef, "bias": self.bias, "label_prior": self.label_prior}
-
-
-COMBINE = ("max", "mean")
-STRATEGIES = ("auto", "ovr", "candidate", "hybrid")  # how a family is scored (see tagger.training)
-
-
-@dataclass
-class HybridScorer:
-    """The candidate scorer for every label, plus per-label n-gram classifiers where labels have many examples.
-
-    For a label with both, the scores are combined (``max`` or ``mean``, chosen by cross-validation); a label
-    with a classifier is found even when the matcher proposes nothing (an article about Syria that names no place).
-    """
-
-    kind = "hybrid"
-    candidate: CandidateScorer
-    ovr: OvrScorer
-    combine: str
-
-    def scores(
-        self,
-        docs: Sequence[Document],
-        family: str,
-        ancestors: Sequence[Sequence[int]],
-        text_x: sp.csr_matrix,
-        alias_x: sp.csr_matrix,
-    ) -> np.ndarray:
-        return combine_scores(
-            self.candidate.scores(docs, family, ancestors),
-            self.ovr.scores(text_x, alias_x),
-            self.ovr.labels,
-            self.combine,
-        )
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        arrays = {f"candidate_{k}": v for k, v in self.candidate.arrays().items()}
-        arrays.update({f"ovr_{k}": v for k, v in self.ovr.arrays().items()})
-        return arrays
-
-
-def combine_scores(candidate: np.ndarray, ovr: np.ndarray, labels: np.ndarray, how: str) -> np.ndarray:
-    """Candidate scores with the classifier scores of ``labels`` folded in by ``how`` (max or mean)."""
-    out = candidate.copy()
-    if how == "max":
-        out[:, labels] = np.maximum(candidate[:, labels], ovr[:, labels])
-    else:
-        out[:, labels] = (candidate[:, labels] + ovr[:, labels]) / np.float32(2.0)
-    return out
-
-
-Scorer = OvrScorer | CandidateScorer | HybridScorer
-
-
-def label_ancestors(family: Family) -> list[list[int]]:
-    """Per label (by index), the indices of its ancestors, nearest first."""
-    return [[family.index(a) for a in family.ancestors(label.id)] for label in family.labels]
-
-
-def hierarchy_edges(ancestors: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """(child, ancestor) index pairs, deepest children first, for propagating decisions up the hierarchy."""
-    children, parents = [], []
-    for child in sorted(range(len(ancestors)), key=lambda i: -len(ancestors[i])):
-        for ancestor in ancestors[child]:
-            children.append(child)
-            parents.append(ancestor)
-    return np.asarray(children, dtype=np.int64), np.asarray(parents, dtype=np.int64)
-
-
-def decide(
-    scores: np.ndarray, thresholds: np.ndarray, edges: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Apply thresholds and the hierarchy: a tagged label tags its ancestors with at least its score."""
-    selected = scores >= thresholds
-    effective = scores.copy()
-    for child, parent in zip(*edges, strict=True):
-        chosen = selected[:, child]
-        if chosen.any():
-            selected[:, parent] |= chosen
-            effective[:, parent] = np.where(
-                chosen, np.maximum(effective[:, parent], effective[:, child]), effective[:, parent]
-            )
-    return selected, effective
 
 
 @dataclass
 class FamilyModel:
-    """A family's scorer with its per-label thresholds."""
+    """A family's scorer with its per-label thresholds and the decision rule through its label tree."""
 
     family: Family
     scorer: Scorer
     thresholds: np.ndarray  # (n_labels,) float32; > 1 means "never reported on its own"
-    ancestors: list[list[int]] = field(init=False)
-    _edges: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
+    prefer_specific: bool = False  # a parent passing alone hands the decision to its best child with evidence
+    tree: LabelTree = field(init=False, repr=False)
+    context: FamilyContext = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.ancestors = label_ancestors(self.family)
-        self._edges = hierarchy_edges(self.ancestors)
+        self.tree = LabelTree(self.family)
+        self.context = FamilyContext(self.family.name, len(self.family), self.tree.ancestors)
 
-    def raw_scores(self, docs: Sequence[Document], text_x: sp.csr_matrix | None) -> np.ndarray:
-        scorer, name = self.scorer, self.family.name
-        if isinstance(scorer, CandidateScorer):
-            return scorer.scores(docs, name, self.ancestors)
-        alias_x = alias_features(docs, name, self.ancestors)
-        if isinstance(scorer, OvrScorer):
-            return scorer.scores(text_x, alias_x)
-        return scorer.scores(docs, name, self.ancestors, text_x, alias_x)
+    @property
+    def ancestors(self) -> list[list[int]]:
+        return self.tree.ancestors
+
+    def raw_scores(self, batch: FeatureBatch) -> np.ndarray:
+        return self.scorer.scores(batch, self.context)
 
     def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Apply thresholds and the hierarchy: a tagged label tags its ancestors with at least its score."""
-        return decide(scores, self.thresholds, self._edges)
+        return self.tree.decide(scores, self.thresholds, prefer_specific=self.prefer_specific)
 
 
 class Tagger:
@@ -287,20 +166,34 @@ class Tagger:
             text = text.encode("utf-8", "replace").decode("utf-8")
         return text
 
+    def features(self, texts: Sequence[str]) -> FeatureBatch:
+        """The feature batch of ``texts`` (computed lazily, as the family scorers ask for them)."""
+        return FeatureBatch(
+            [self._prepare(text) for text in texts],
+            self.matchers,
+            self.vectorizer,
+            place_families=self.place_families,
+        )
+
+    @property
+    def place_families(self) -> tuple[str, ...]:
+        """Families whose matches are place names (they have a gazetteer): delexicalised in the n-grams."""
+        return tuple(name for name, family in self.taxonomy.families.items() if family.gazetteer_path is not None)
+
     def predict_scores(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Raw probabilities per family, as arrays of shape (len(texts), n_labels), before thresholds."""
-        clean = [self._prepare(text) for text in texts]
-        docs = [analyse(text, self.matchers) for text in clean]
-        needs_text = any(not isinstance(m.scorer, CandidateScorer) for m in self.families.values())
-        text_x = self.vectorizer.transform(clean) if needs_text and clean else None
-        return {name: model.raw_scores(docs, text_x) for name, model in self.families.items()}
+        return self._scores(self.features(texts))
 
-    def _results(self, texts: Sequence[str]) -> list[TagResult]:
+    def _scores(self, batch: FeatureBatch) -> dict[str, np.ndarray]:
+        return {name: model.raw_scores(batch) for name, model in self.families.items()}
+
+    def _results(self, texts: Sequence[str], *, explain: bool = False) -> list[TagResult]:
         n = len(texts)
         if n == 0:
             return []
         empty = [not text.strip() for text in texts]
-        raw = self.predict_scores(texts)
+        batch = self.features(texts)
+        raw = self._scores(batch)
         per_doc: list[dict[str, tuple[LabelScore, ...]]] = [{} for _ in range(n)]
         for name, model in self.families.items():
             selected, effective = model.decide(raw[name])
@@ -314,12 +207,20 @@ class Tagger:
                 per_doc[i][name] = tuple(
                     LabelScore(labels[j].id, labels[j].name, float(effective[i, j])) for j in order
                 )
-        return [TagResult(families) for families in per_doc]
+        if not explain:
+            return [TagResult(families) for families in per_doc]
+        from .explain import explain_batch
 
-    def tag(self, text: str) -> TagResult:
-        """Tag one article. ``tag("")`` gives empty families; a non-str raises TypeError."""
+        evidence = explain_batch(self, batch, per_doc)
+        return [TagResult(families, found) for families, found in zip(per_doc, evidence, strict=True)]
+
+    def tag(self, text: str, *, explain: bool = False) -> TagResult:
+        """Tag one article. ``tag("")`` gives empty families; a non-str raises TypeError.
+
+        With ``explain=True`` each label comes with its evidence: the spans of text and the sentence behind it.
+        """
         check_text(text, "Tagger.tag")
-        return self._results([text])[0]
+        return self._results([text], explain=explain)[0]
 
     def tag_many(self, texts: Iterable[str], *, batch_size: int = 256) -> Iterator[TagResult]:
         """Tag many articles lazily, in vectorised batches; accepts any iterable, including a generator."""
@@ -384,7 +285,7 @@ def default_tagger() -> Tagger:
     return _default
 
 
-def tag(text: str) -> TagResult:
+def tag(text: str, *, explain: bool = False) -> TagResult:
     """Tag one article with the default model (loaded on first use). ``tag("")`` gives empty families."""
     check_text(text, "tag")
-    return default_tagger().tag(text)
+    return default_tagger().tag(text, explain=explain)

@@ -14,7 +14,8 @@ previous model untouched and a half-written folder never carries the name of a m
 Format history (bump :data:`FORMAT_VERSION` on any change a previous tagger could not read, add a loader for the
 old version below, and keep a saved model of the old version under ``tests/fixtures/``):
 
-- 1 — first format.
+- 1 — first format. Family entries carry the scorer's ``config()`` (``combine``) and, since tagger 0.3,
+  optionally ``prefer_specific``; scorer kinds are looked up in :data:`tagger.scorers.REGISTRY`.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError, ModelNotFoundError
-from .features import ALIAS_FEATURES, ANALYZER, CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer
+from .features import ANALYZERS, TextVectorizer
 from .gazetteer import Matcher
-from .model import COMBINE, CandidateScorer, FamilyModel, HybridScorer, OvrScorer, Scorer, Tagger
+from .hierarchy import LabelTree
+from .model import FamilyModel, Tagger
+from .scorers import FamilyContext, scorer_class
+from .scorers.base import array as _array
 from .taxonomy import Taxonomy, TaxonomyError
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "read_manifest", "save_model"]
@@ -84,9 +88,9 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
         for key, value in model.scorer.arrays().items():
             arrays[f"{name}/{key}"] = np.ascontiguousarray(value)
         arrays[f"{name}/thresholds"] = model.thresholds.astype(np.float32)
-        families[name] = {"kind": model.scorer.kind, "labels": list(model.family.ids)}
-        if isinstance(model.scorer, HybridScorer):
-            families[name]["combine"] = model.scorer.combine
+        families[name] = {"kind": model.scorer.kind, "labels": list(model.family.ids), **model.scorer.config()}
+        if model.prefer_specific:
+            families[name]["prefer_specific"] = True
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     weights = buffer.getvalue()
@@ -262,42 +266,6 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
         raise ModelError(f"{folder}: the weights do not fit the manifest ({type(exc).__name__}: {exc}).") from None
 
 
-def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, shape: tuple[int | None, ...]) -> np.ndarray:
-    if key not in arrays:
-        raise ModelError(f"weights.npz has no array {key!r}.")
-    value = arrays[key]
-    if value.dtype != np.dtype(dtype) or value.ndim != len(shape):
-        raise ModelError(
-            f"array {key!r} has dtype {value.dtype} and {value.ndim} dimensions, expected {dtype} {shape}."
-        )
-    for got, want in zip(value.shape, shape, strict=True):
-        if want is not None and got != want:
-            raise ModelError(f"array {key!r} has shape {value.shape}, expected {shape}.")
-    return value
-
-
-def _ovr(arrays: dict[str, np.ndarray], prefix: str, n: int, n_text: int) -> OvrScorer:
-    labels = _array(arrays, f"{prefix}labels", np.int64, (None,))
-    k = labels.size
-    if k and (labels.min() < 0 or labels.max() >= n or np.unique(labels).size != k):
-        raise ModelError(f"array {prefix}labels holds label indices outside the family or repeated.")
-    return OvrScorer(
-        labels=labels,
-        w_text=_array(arrays, f"{prefix}w_text", np.float16, (n_text, k)).astype(np.float32),
-        w_alias=_array(arrays, f"{prefix}w_alias", np.float16, (n * len(ALIAS_FEATURES), k)).astype(np.float32),
-        bias=_array(arrays, f"{prefix}bias", np.float32, (k,)),
-        n_labels=n,
-    )
-
-
-def _candidate(arrays: dict[str, np.ndarray], prefix: str, n: int) -> CandidateScorer:
-    return CandidateScorer(
-        coef=_array(arrays, f"{prefix}coef", np.float32, (len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS,)),
-        bias=_array(arrays, f"{prefix}bias", np.float32, (1,)),
-        label_prior=_array(arrays, f"{prefix}label_prior", np.float32, (n,)),
-    )
-
-
 def _assemble(
     manifest: dict[str, Any],
     taxonomy: Taxonomy,
@@ -306,10 +274,10 @@ def _assemble(
     max_chars: int | None,
 ) -> Tagger:
     config = manifest["vectorizer"]
-    if config.get("analyzer") != ANALYZER:
+    if config.get("analyzer") not in ANALYZERS:
         raise ModelError(
             f"the model's text features were made by analyzer {config.get('analyzer')!r}, this tagger computes "
-            f"{ANALYZER!r}; retrain the model with this version (tagger train ...)."
+            f"{', '.join(ANALYZERS)}; retrain the model with this version (tagger train ...)."
         )
     vectorizer = TextVectorizer.from_config(config)
     vectorizer.columns = _array(arrays, "vectorizer/columns", np.int64, (None,))
@@ -334,19 +302,16 @@ def _assemble(
             raise ModelError(f"family {name!r}: the label order in the manifest does not match its taxonomy.")
         n = len(family)
         thresholds = _array(arrays, f"{name}/thresholds", np.float32, (n,))
-        kind = entry["kind"]
-        if kind == "ovr":
-            scorer: Scorer = _ovr(arrays, f"{name}/", n, n_text)
-        elif kind == "candidate":
-            scorer = _candidate(arrays, f"{name}/", n)
-        elif kind == "hybrid":
-            if entry.get("combine") not in COMBINE:
-                raise ModelError(f"family {name!r}: unknown score combination {entry.get('combine')!r}.")
-            scorer = HybridScorer(
-                _candidate(arrays, f"{name}/candidate_", n), _ovr(arrays, f"{name}/ovr_", n, n_text), entry["combine"]
-            )
-        else:
-            raise ModelError(f"family {name!r}: unknown scorer kind {kind!r}.")
-        families[name] = FamilyModel(family, scorer, thresholds)
+        try:
+            cls = scorer_class(entry["kind"])
+        except KeyError:
+            raise ModelError(
+                f"family {name!r}: unknown scorer kind {entry['kind']!r}; this model needs a newer tagger."
+            ) from None
+        prefix = f"{name}/"
+        own = {key[len(prefix) :]: value for key, value in arrays.items() if key.startswith(prefix)}
+        context = FamilyContext(name, n, LabelTree(family).ancestors)
+        scorer = cls.from_arrays(own, entry, context, n_text)
+        families[name] = FamilyModel(family, scorer, thresholds, prefer_specific=bool(entry.get("prefer_specific")))
     options = {} if max_chars is None else {"max_chars": max_chars}
     return Tagger(taxonomy, vectorizer, matchers, families, manifest.get("info", {}), **options)

@@ -11,7 +11,16 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["Token", "Tokens", "is_case_sensitive_alias", "normalize", "tokenize", "words"]
+__all__ = [
+    "Token",
+    "Tokens",
+    "is_case_sensitive_alias",
+    "normalize",
+    "sentence_spans",
+    "token_offsets",
+    "tokenize",
+    "words",
+]
 
 # A word is a run of letters or digits (any script); apostrophes inside words are dropped first so that
 # "Ma'arat" and "Maarat" meet.
@@ -64,21 +73,23 @@ class Token(NamedTuple):
 
 
 class Tokens:
-    """The words of an article as parallel lists (fast to build and scan): keys, capitalised, all-capitals.
+    """The words of an article as parallel lists (fast to build and scan): keys, capitalised, all-capitals, and
+    the sentence each word is in.
 
-    >>> tokens = tokenize("US-led strike on Abu Kamal")
+    >>> tokens = tokenize("US-led strike on Abu Kamal. Nobody was hurt.")
     >>> tokens.keys
-    ['us', 'led', 'strike', 'on', 'abu', 'kamal']
-    >>> tokens[0].upper, tokens[4].cap
-    (True, True)
+    ['us', 'led', 'strike', 'on', 'abu', 'kamal', 'nobody', 'was', 'hurt']
+    >>> tokens[0].upper, tokens[4].cap, tokens.sentences
+    (True, True, [0, 0, 0, 0, 0, 0, 1, 1, 1])
     """
 
-    __slots__ = ("caps", "keys", "uppers")
+    __slots__ = ("caps", "keys", "sentences", "uppers")
 
-    def __init__(self, words: list[str]):
+    def __init__(self, words: list[str], sentences: list[int] | None = None):
         self.keys = [word.casefold() for word in words]
         self.caps = [word[0].isupper() for word in words]
         self.uppers = [word.isupper() for word in words]
+        self.sentences = sentences if sentences is not None else [0] * len(words)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -87,9 +98,55 @@ class Tokens:
         return Token(self.keys[index], self.caps[index], self.uppers[index])
 
 
+# a sentence ends at . ! ? (or a closing quote after one) followed by space and a capital, digit or quote, or at a
+# line break; "U.S. officials" stays one sentence because a lowercase word follows
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff])|\n+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans ``[start, end)`` of the sentences of ``text`` (lines and ``. ! ?`` breaks).
+
+    >>> sentence_spans("Gunmen attacked. No one died.\\nNext")
+    [(0, 16), (17, 29), (30, 34)]
+    """
+    spans, start = [], 0
+    for match in SENTENCE_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
 def tokenize(text: str) -> Tokens:
-    """Split ``text`` into normalised word tokens (see :class:`Tokens`)."""
-    return Tokens(words(text))
+    """Split ``text`` into normalised word tokens with their sentence numbers (see :class:`Tokens`)."""
+    if "." not in text and "\n" not in text and "!" not in text and "?" not in text:
+        return Tokens(words(text))
+    all_words: list[str] = []
+    sentences: list[int] = []
+    for number, (start, end) in enumerate(sentence_spans(text)):
+        found = words(text[start:end])
+        all_words.extend(found)
+        sentences.extend([number] * len(found))
+    return Tokens(all_words, sentences)
+
+
+_RAW_WORD = re.compile(r"[^\W_]+(?:['’ʼ‘`´][^\W_]+)*")
+
+
+def token_offsets(text: str) -> list[tuple[int, int]]:
+    """Character span in ``text`` of every token of :func:`tokenize` (for explanations; slower than tokenize).
+
+    A raw word that folds into several tokens gives each of them its whole span.
+
+    >>> text = "Strike near Deir ez-Zôr"
+    >>> [text[a:b] for a, b in token_offsets(text)]
+    ['Strike', 'near', 'Deir', 'ez', 'Zôr']
+    """
+    offsets: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        for match in _RAW_WORD.finditer(text, start, end):
+            offsets.extend([match.span()] * len(words(match.group())))
+    return offsets
 
 
 def is_case_sensitive_alias(alias: str) -> bool:

@@ -25,8 +25,10 @@ from sklearn.linear_model import SGDClassifier
 from ._validation import check_choice, check_int
 from .errors import TrainingError
 from .evaluate import gold_matrix, score_matrices
-from .features import CANDIDATE_FEATURES, CONTEXT_BUCKETS, TextVectorizer, alias_features, analyse, candidate_rows
-from .model import CandidateScorer, FamilyModel, OvrScorer, Tagger, quantize
+from .features import CANDIDATE_WIDTH, FeatureBatch, TextVectorizer, alias_features, candidate_rows
+from .model import FamilyModel, Tagger
+from .scorers import CandidateScorer, OvrScorer
+from .scorers.base import quantize
 from .readers import Record
 from .taxonomy import Taxonomy, load_taxonomy
 from .training import _build_matchers, tune_thresholds
@@ -74,6 +76,10 @@ def train_streaming(
     say = progress or (lambda message: None)
     matchers = _build_matchers(taxonomy)
     vectorizer = TextVectorizer(char_ngrams=char_ngrams, max_features=max_features)
+    places = tuple(name for name, family in taxonomy.families.items() if family.gazetteer_path is not None)
+
+    def features(records: list[Record]) -> FeatureBatch:
+        return FeatureBatch([r.text for r in records], matchers, vectorizer, place_families=places)
     families = list(taxonomy.families)
     ancestors = {
         name: [[fam.index(a) for a in fam.ancestors(label.id)] for label in fam.labels]
@@ -92,7 +98,6 @@ def train_streaming(
     holdout: list[Record] = []
     n_train = 0
     position = 0
-    zero = {name: np.zeros(len(taxonomy[name]), dtype=np.float32) for name in families}
     for batch in _batched(source(), batch_size):
         train_part = []
         for record in batch:
@@ -104,9 +109,10 @@ def train_streaming(
         if not train_part:
             continue
         n_train += len(train_part)
-        counts = vectorizer.counts([r.text for r in train_part])
+        batch_features = features(train_part)
+        counts = batch_features.counts
         df += np.bincount(counts.indices, minlength=df.size)
-        docs = [analyse(r.text, matchers) for r in train_part]
+        docs = batch_features.docs
         for name in families:
             rows = [i for i, r in enumerate(train_part) if name in r.labels]
             if not rows:
@@ -114,7 +120,7 @@ def train_streaming(
             annotated[name] += len(rows)
             gold = gold_matrix(taxonomy[name], [train_part[i].labels[name] for i in rows])
             positives[name] += gold.sum(axis=0)
-            _, d_idx, l_idx = candidate_rows([docs[i] for i in rows], name, ancestors[name], zero[name])
+            _, d_idx, l_idx = candidate_rows([docs[i] for i in rows], name, ancestors[name])
             np.add.at(proposed[name], l_idx, 1)
             np.add.at(correct[name], l_idx, gold[d_idx, l_idx])
         say(f"pass 1: {position} records read")
@@ -156,8 +162,9 @@ def train_streaming(
                 position += 1
             if not train_part:
                 continue
-            text_x = vectorizer.transform([r.text for r in train_part])
-            docs = [analyse(r.text, matchers) for r in train_part]
+            batch_features = features(train_part)
+            text_x = batch_features.ngrams
+            docs = batch_features.docs
             for name in trained_families:
                 rows = [i for i, r in enumerate(train_part) if name in r.labels]
                 if not rows:
@@ -202,7 +209,7 @@ def train_streaming(
             if hasattr(learner, "coef_"):
                 coef, intercept = learner.coef_[0].astype(np.float32), learner.intercept_.astype(np.float32)
             else:
-                coef = np.zeros(len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS, np.float32)
+                coef = np.zeros(CANDIDATE_WIDTH, np.float32)
                 intercept = np.full(1, -5.0, np.float32)
             scorer = CandidateScorer(coef, intercept, priors[name])
         models[name] = FamilyModel(family, scorer, np.full(n_labels, 0.5, dtype=np.float32))

@@ -11,48 +11,24 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 import sklearn
-from joblib import Parallel, delayed
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from ._validation import check_choice, check_float, check_int
 from ._version import __version__
 from .errors import TrainingError
 from .evaluate import FamilyMetrics, gold_matrix, score_matrices
-from .features import (
-    CANDIDATE_FEATURES,
-    CONTEXT_BUCKETS,
-    Document,
-    TextVectorizer,
-    alias_features,
-    analyse,
-    candidate_rows,
-)
+from .features import FeatureBatch, TextVectorizer
 from .gazetteer import Matcher, read_gazetteer
-from .model import (
-    COMBINE,
-    STRATEGIES,
-    CandidateScorer,
-    FamilyModel,
-    HybridScorer,
-    OvrScorer,
-    Tagger,
-    combine_scores,
-    decide,
-    hierarchy_edges,
-    quantize,
-)
+from .hierarchy import LabelTree
+from .model import STRATEGIES, FamilyModel, Tagger
 from .readers import Record
-from .stream import default_jobs
+from .scorers import COMBINE, EVIDENCE_COMBINE, FamilyContext, FitOptions, combine_scores, scorer_class
 from .taxonomy import Family, Taxonomy, load_taxonomy
 
 __all__ = ["STRATEGIES", "TrainOptions", "train", "tune_thresholds"]
@@ -78,6 +54,16 @@ class TrainOptions:
     n_jobs: int | None = None
     hybrid_min_positives: int = 20
     ovr_max_labels: int = 100
+    prefer_specific: bool = True
+
+    def fit_options(self) -> FitOptions:
+        return FitOptions(
+            c_text=self.c_text,
+            c_candidate=self.c_candidate,
+            class_weight=self.class_weight,
+            seed=self.seed,
+            n_jobs=self.n_jobs,
+        )
 
     def strategy_for(self, family: str) -> str:
         if isinstance(self.strategy, str):
@@ -132,15 +118,13 @@ def train(
         raise TrainingError("no training records: the data is empty.")
 
     matchers = _build_matchers(taxonomy)
-    texts = [r.text for r in data]
     say(f"analysing {len(data)} records")
-    docs = [analyse(text, matchers) for text in texts]
     vectorizer = TextVectorizer(
         word_ngrams=opts.word_ngrams, char_ngrams=opts.char_ngrams, max_features=opts.max_features, min_df=opts.min_df
     )
-    counts = vectorizer.counts(texts)
-    vectorizer.fit(counts)
-    text_x = vectorizer.weigh(counts)
+    places = tuple(name for name, family in taxonomy.families.items() if family.gazetteer_path is not None)
+    batch = FeatureBatch([r.text for r in data], matchers, vectorizer, place_families=places)
+    vectorizer.fit(batch.counts)
 
     families: dict[str, FamilyModel] = {}
     summary: dict[str, Any] = {}
@@ -156,7 +140,7 @@ def train(
                 f"family {name!r}: none of its {rows.size} annotated records has a label; "
                 "a family needs positive examples to be learned."
             )
-        trainer = _FamilyTrainer(family, opts, docs, counts, vectorizer, text_x, rows, gold, say)
+        trainer = _FamilyTrainer(family, opts, batch.subset(rows), gold, say)
         model, info = trainer.run()
         families[name] = model
         summary[name] = info
@@ -223,131 +207,46 @@ class _FamilyTrainer:
     """Cross-validates, picks the scorer kind and thresholds, and fits the final scorer of one family."""
 
     def __init__(
-        self,
-        family: Family,
-        opts: TrainOptions,
-        docs: Sequence[Document],
-        counts: sp.csr_matrix,
-        vectorizer: TextVectorizer,
-        text_x: sp.csr_matrix,
-        rows: np.ndarray,
-        gold: np.ndarray,
-        say: Callable[[str], None],
+        self, family: Family, opts: TrainOptions, batch: FeatureBatch, gold: np.ndarray, say: Callable[[str], None]
     ):
         self.family = family
         self.opts = opts
-        self.docs = [docs[i] for i in rows]
-        self.counts = counts[rows]
-        self.vectorizer = vectorizer
-        self.text_x = text_x[rows]
+        self.fit_options = opts.fit_options()
+        self.batch = batch
         self.gold = gold
         self.say = say
-        self.ancestors = [[family.index(a) for a in family.ancestors(label.id)] for label in family.labels]
+        self.tree = LabelTree(family)
+        self.context = FamilyContext(family.name, len(family), self.tree.ancestors)
 
-    # -- scorers --------------------------------------------------------------------------------------------------
-
-    def _fit_ovr(
-        self, docs: Sequence[Document], text_x: sp.csr_matrix, gold: np.ndarray, labels: np.ndarray
-    ) -> OvrScorer:
-        """Classifiers for ``labels`` (indices) that have examples in ``gold``; the others are left out."""
-        alias_x = alias_features(docs, self.family.name, self.ancestors)
-        x = sp.hstack([text_x, alias_x], format="csr")
-        positives = gold.sum(axis=0)
-        kept = np.asarray([j for j in labels if positives[j] > 0], dtype=np.int64)
-        weights = np.zeros((x.shape[1], kept.size), dtype=np.float32)
-        bias = np.zeros(kept.size, dtype=np.float32)
-        to_fit = []
-        for k, j in enumerate(kept):
-            if positives[j] == gold.shape[0]:  # every record has it: a constant model says so
-                bias[k] = 10.0
-            else:
-                to_fit.append(k)
-        # one process per core (liblinear is not thread-safe); joblib memory-maps ``x`` for the workers
-        fitted = Parallel(n_jobs=self.opts.n_jobs or default_jobs(), backend="loky")(
-            delayed(_fit_label)(x, gold[:, kept[k]], self.opts.c_text, self.opts.class_weight, self.opts.seed)
-            for k in to_fit
-        )
-        for k, (coef, intercept) in zip(to_fit, fitted, strict=True):
-            weights[:, k] = coef
-            bias[k] = intercept
-        weights = quantize(weights)
-        split = text_x.shape[1]
-        return OvrScorer(
-            labels=kept,
-            w_text=np.ascontiguousarray(weights[:split]),
-            w_alias=np.ascontiguousarray(weights[split:]),
-            bias=bias,
-            n_labels=gold.shape[1],
-        )
-
-    def _label_prior(self, docs: Sequence[Document], gold: np.ndarray) -> np.ndarray:
-        """Smoothed log-odds that a label is right when the matcher proposes it, from training documents."""
-        n_labels = gold.shape[1]
-        proposed = np.zeros(n_labels)
-        correct = np.zeros(n_labels)
-        zero = np.zeros(n_labels, dtype=np.float32)
-        _, doc_idx, label_idx = candidate_rows(docs, self.family.name, self.ancestors, zero)
-        np.add.at(proposed, label_idx, 1)
-        np.add.at(correct, label_idx, gold[doc_idx, label_idx])
-        overall = (correct.sum() + 1.0) / (proposed.sum() + 2.0)
-        strength = 2.0
-        rate = (correct + strength * overall) / (proposed + strength)
-        return np.log(rate / (1.0 - rate + 1e-6)).astype(np.float32)
-
-    def _fit_candidate(self, docs: Sequence[Document], gold: np.ndarray) -> CandidateScorer:
-        prior = self._label_prior(docs, gold)
-        x, doc_idx, label_idx = candidate_rows(docs, self.family.name, self.ancestors, prior)
-        y = gold[doc_idx, label_idx] if x.shape[0] else np.zeros(0, dtype=bool)
-        coef = np.zeros(len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS, dtype=np.float32)
-        bias = np.zeros(1, dtype=np.float32)
-        if y.size and 0 < y.sum() < y.size:
-            clf = LogisticRegression(
-                C=self.opts.c_candidate, solver="liblinear", random_state=self.opts.seed, max_iter=500
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                clf.fit(x, y)
-            coef = clf.coef_[0].astype(np.float32)
-            bias = clf.intercept_.astype(np.float32)
-        elif y.size and y.all():
-            bias[0] = 5.0
-        else:
-            bias[0] = -5.0
-        return CandidateScorer(coef=coef, bias=bias, label_prior=prior)
-
-    def _fold_vectorizer(self, fit_index: np.ndarray) -> TextVectorizer:
-        """A vectorizer whose columns and idf come from ``fit_index`` only (no leak across folds)."""
-        return TextVectorizer.from_config(self.vectorizer.config()).fit(self.counts[fit_index])
+    def _fit(self, kind: str, batch: FeatureBatch, gold: np.ndarray, labels: np.ndarray | None, **extra: Any):
+        return scorer_class(kind).fit(batch, self.context, gold, self.fit_options, labels, **extra)
 
     def _oof(self, kind: str, labels: np.ndarray | None = None) -> np.ndarray:
         """Out-of-fold probabilities (documents × labels) of the ``ovr`` (for ``labels``) or ``candidate`` scorer."""
-        n = len(self.docs)
+        n = len(self.batch)
         folds = min(self.opts.cv, n)
         if folds < 2:
             raise TrainingError(f"family {self.family.name!r}: need at least 2 annotated records, got {n}.")
         scores = np.zeros(self.gold.shape, dtype=np.float32)
         splitter = KFold(n_splits=folds, shuffle=True, random_state=self.opts.seed)
+        counts = self.batch.counts
         for train_idx, test_idx in splitter.split(np.zeros(n)):
-            test_docs = [self.docs[i] for i in test_idx]
-            train_docs = [self.docs[i] for i in train_idx]
-            if kind == "ovr":
-                fold = self._fold_vectorizer(train_idx)
-                scorer = self._fit_ovr(train_docs, fold.weigh(self.counts[train_idx]), self.gold[train_idx], labels)
-                alias_x = alias_features(test_docs, self.family.name, self.ancestors)
-                scores[test_idx] = scorer.scores(fold.weigh(self.counts[test_idx]), alias_x)
-            else:
-                scorer = self._fit_candidate(train_docs, self.gold[train_idx])
-                scores[test_idx] = scorer.scores(test_docs, self.family.name, self.ancestors)
+            # the fold's n-gram columns and idf come from its training part only (no leak across folds)
+            fold_vectorizer = TextVectorizer.from_config(self.batch.vectorizer.config()).fit(counts[train_idx])
+            train_part = self.batch.subset(train_idx, fold_vectorizer)
+            test_part = self.batch.subset(test_idx, fold_vectorizer)
+            scorer = self._fit(kind, train_part, self.gold[train_idx], labels)
+            scores[test_idx] = scorer.scores(test_part, self.context)
         return scores
 
     def _evaluate(self, scores: np.ndarray, trainable: np.ndarray) -> tuple[FamilyMetrics, np.ndarray]:
         thresholds = tune_thresholds(scores, self.gold, trainable, self.opts.shrink)
-        selected, _ = decide(scores, thresholds, hierarchy_edges(self.ancestors))
+        selected, _ = self.tree.decide(scores, thresholds, prefer_specific=self.prefer_specific)
         return score_matrices(self.family.name, self.family.ids, self.gold, selected), thresholds
 
-    # -- thresholds -----------------------------------------------------------------------------------------------
-
-    # -- the whole family -----------------------------------------------------------------------------------------
+    @property
+    def prefer_specific(self) -> bool:
+        return self.opts.prefer_specific and self.family.gazetteer_path is not None
 
     def run(self) -> tuple[FamilyModel, dict[str, Any]]:
         name, opts = self.family.name, self.opts
@@ -365,74 +264,70 @@ class _FamilyTrainer:
             kinds = ["ovr"]
         if "hybrid" in kinds and frequent.size == 0:
             kinds = [k for k in kinds if k != "hybrid"] or ["candidate"]
+        # the n-gram classifiers of a hybrid or evidence scorer: every label with examples in a small family
+        ovr_labels = everything if n_labels <= opts.ovr_max_labels or "ovr" in kinds else frequent
 
         all_labels = np.ones(n_labels, dtype=bool)
         oof: dict[str, np.ndarray] = {}
-        for kind in [k for k in ("candidate", "ovr") if k in kinds or "hybrid" in kinds]:
-            labels = everything if "ovr" in kinds else frequent
-            self.say(f"{name}: cross-validating the {kind} scorer ({opts.cv} folds, {len(self.docs)} records)")
-            oof[kind] = self._oof(kind, labels if kind == "ovr" else None)
+        needs = {"candidate": {"candidate", "hybrid", "evidence"}, "ovr": {"ovr", "hybrid", "evidence"}}
+        for part in ("candidate", "ovr"):
+            if needs[part] & set(kinds) and (part == "candidate" or ovr_labels.size):
+                self.say(f"{name}: cross-validating the {part} scorer ({opts.cv} folds, {len(self.batch)} records)")
+                oof[part] = self._oof(part, ovr_labels if part == "ovr" else None)
         results: dict[str, tuple[FamilyMetrics, np.ndarray]] = {}
-        if "ovr" in kinds:
+        if "ovr" in kinds and "ovr" in oof:
             results["ovr"] = self._evaluate(oof["ovr"], positives > 0)
         if "candidate" in kinds:
             results["candidate"] = self._evaluate(oof["candidate"], all_labels)
-        if "hybrid" in kinds:
+        if "hybrid" in kinds and "ovr" in oof:
             for how in COMBINE:
                 combined = combine_scores(oof["candidate"], oof["ovr"], frequent, how)
                 results[f"hybrid-{how}"] = self._evaluate(combined, all_labels)
-        order = {"ovr": 0, "hybrid-max": 1, "hybrid-mean": 2, "candidate": 3}  # ties: the simpler first
+        if "evidence" in kinds:
+            candidates = oof["candidate"] > 0  # where the matcher found evidence (candidate probabilities are > 0)
+            for how in EVIDENCE_COMBINE:
+                if how != "none" and "ovr" not in oof:
+                    continue
+                if how == "none":
+                    gated = oof["candidate"]
+                else:
+                    gated = np.where(candidates, combine_scores(oof["candidate"], oof["ovr"], ovr_labels, how), 0)
+                results[f"evidence-{how}"] = self._evaluate(gated.astype(np.float32), all_labels)
+        order = {  # ties: the simpler first
+            "ovr": 0,
+            "evidence-none": 1,
+            "hybrid-max": 2,
+            "hybrid-mean": 3,
+            "evidence-mean": 4,
+            "evidence-max": 5,
+            "candidate": 6,
+        }
         chosen = max(results, key=lambda k: (round(results[k][0].micro_f1, 6), -order[k]))
         metrics, thresholds = results[chosen]
         self.say(
             f"{name}: fitting the {chosen} scorer on all records (cross-validated micro-F1 {metrics.micro_f1:.3f})"
         )
-        # final scorers use the shared vectorizer fitted on every record, as the Tagger does at prediction time
-        if chosen == "ovr":
-            scorer: OvrScorer | CandidateScorer | HybridScorer = self._fit_ovr(
-                self.docs, self.text_x, self.gold, everything
-            )
-        elif chosen == "candidate":
-            scorer = self._fit_candidate(self.docs, self.gold)
+        kind, _, how = chosen.partition("-")
+        if kind == "ovr":
+            scorer = self._fit("ovr", self.batch, self.gold, everything)
+        elif kind == "candidate":
+            scorer = self._fit("candidate", self.batch, self.gold, None)
+        elif kind == "hybrid":
+            scorer = self._fit("hybrid", self.batch, self.gold, frequent, combine=how)
         else:
-            scorer = HybridScorer(
-                self._fit_candidate(self.docs, self.gold),
-                self._fit_ovr(self.docs, self.text_x, self.gold, frequent),
-                chosen.split("-", 1)[1],
-            )
-        model = FamilyModel(self.family, scorer, thresholds)
+            scorer = self._fit("evidence", self.batch, self.gold, ovr_labels, combine=how)
+        model = FamilyModel(self.family, scorer, thresholds, prefer_specific=self.prefer_specific)
         info = {
-            "records": len(self.docs),
+            "records": len(self.batch),
             "strategy": chosen,
             "strategy_requested": requested,
             "cv_micro_f1_by_strategy": {k: round(v[0].micro_f1, 4) for k, v in results.items()},
             "cv_metrics": metrics.to_dict(),
             "labels_with_examples": int((positives > 0).sum()),
-            "labels_with_classifiers": int(scorer.labels.size)
-            if isinstance(scorer, OvrScorer)
-            else (int(scorer.ovr.labels.size) if isinstance(scorer, HybridScorer) else 0),
+            "labels_with_classifiers": int(scorer.classifier_labels.size),
             "labels_without_examples": [self.family.labels[j].id for j in np.flatnonzero(positives == 0)][:50],
         }
         return model, info
-
-
-def _fit_label(
-    x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, seed: int
-) -> tuple[np.ndarray, float]:
-    """One label's logistic regression (a module-level function so worker processes can run it)."""
-    x = x.copy()  # joblib hands workers read-only memory maps; liblinear wants its own arrays
-    clf = LogisticRegression(
-        C=c,
-        solver="liblinear",
-        dual=True,  # more features than documents: the dual problem is the smaller one
-        class_weight=class_weight,
-        random_state=seed,
-        max_iter=1000,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(x, y)
-    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
 def tune_thresholds(scores: np.ndarray, gold: np.ndarray, trainable: np.ndarray, shrink: float) -> np.ndarray:
