@@ -2,14 +2,18 @@
 
     python scripts/build_default_model.py [--ged PATH] [--seed 0] [--out models/default]
 
-Sources:
-- data/corpus/*.jsonl — articles written by the team for this corpus, labelled by data/GUIDELINES.md;
+Sources (data/corpus/README.md describes each):
+- data/corpus/team-*.jsonl — articles written by the team (v1), labelled by data/GUIDELINES.md;
+- data/corpus/notes-*.jsonl — world event notes (v2); articles-background-*.jsonl — background-heavy articles;
+  negatives.jsonl — non-conflict texts; headlines-world.jsonl — headlines from every region;
 - data/ucdp/annotations-*.jsonl — hand labels of UCDP GED Syria headlines, joined with the GED CSV (not in the
   repository; default path ../shared/data/ucdp-ged-syria/ucdp_ged_syria_2016_2019.csv). Without the CSV the build
   runs on the team corpus alone and the manifest says so.
 
 A fixed 20% of each source (by a hash of the record id, independent of the seed) is held out: never trained or
-tuned on, it gives the model card's scores. Deterministic for a given seed.
+tuned on, it gives the model card's scores. data/eval/ is never trained on at all. So that no country dominates,
+the UCDP Syria headlines are subsampled (by id hash) until no country holds more than MAX_COUNTRY_SHARE of the
+training records; the kept share is recorded. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ UCDP_CITATION = (
     "Journal of Peace Research 50(4). UCDP GED 19.1, CC BY 4.0."
 )
 HELDOUT_PERCENT = 20
+MAX_COUNTRY_SHARE = 0.25
+# how each family is scored (see tagger.scorers): regions and actors only from evidence in the text (the n-gram
+# classifiers may re-score a candidate, never add one); event types by n-gram classifiers over delexicalised text,
+# because an event needs no named trigger word (measured against the evidence scorer in scripts/ood_checks.py)
+STRATEGY = {"region": "evidence", "actor": "evidence", "event_type": "ovr"}
 
 
 def is_heldout(record_id: str) -> bool:
@@ -48,11 +57,51 @@ def usable_headline(text: str) -> bool:
     return len(text) >= 20 and " " in text.strip()
 
 
-def read_team(taxonomy) -> list[Record]:
-    records: list[Record] = []
+def source_of(path: Path) -> str:
+    """The source a corpus file belongs to: its name up to the first dash (team, notes, articles, …)."""
+    return path.stem.split("-")[0]
+
+
+def read_corpus(taxonomy) -> dict[str, list[Record]]:
+    sources: dict[str, list[Record]] = {}
     for path in sorted((ROOT / "data" / "corpus").glob("*.jsonl")):
-        records.extend(read_records(path, taxonomy))
-    return records
+        sources.setdefault(source_of(path), []).extend(read_records(path, taxonomy))
+    return sources
+
+
+def country_of(label: str, taxonomy) -> str | None:
+    family = taxonomy["region"]
+    chain = [label, *family.ancestors(label)]
+    return chain[-2] if len(chain) >= 2 else None
+
+
+def rebalance(records: list[Record], taxonomy) -> tuple[list[Record], dict]:
+    """Subsample the UCDP Syria headlines (by id hash) so no country has more than MAX_COUNTRY_SHARE of records."""
+
+    def countries(record: Record) -> set[str]:
+        return {c for c in (country_of(r, taxonomy) for r in record.labels.get("region", ())) if c}
+
+    counts = Counter(c for r in records for c in countries(r))
+    top, top_n = counts.most_common(1)[0]
+    ucdp = sorted(
+        (r for r in records if (r.id or "").startswith("ucdp-")), key=lambda r: hashlib.sha1(r.id.encode()).hexdigest()
+    )
+    others = [r for r in records if not (r.id or "").startswith("ucdp-")]
+    other_top = sum(1 for r in others if top in countries(r))
+    # keep k UCDP records: (other_top + k) / (len(others) + k) <= share
+    k = int((MAX_COUNTRY_SHARE * len(others) - other_top) / (1 - MAX_COUNTRY_SHARE))
+    k = max(0, min(len(ucdp), k)) if top_n / max(len(records), 1) > MAX_COUNTRY_SHARE else len(ucdp)
+    kept = others + ucdp[:k]
+    after = Counter(c for r in kept for c in countries(r))
+    info = {
+        "rule": f"UCDP Syria headlines subsampled by sha1(id) so that no country exceeds {MAX_COUNTRY_SHARE:.0%} of records",
+        "ucdp_kept": k,
+        "ucdp_available": len(ucdp),
+        "ucdp_weight": round(k / max(len(ucdp), 1), 3),
+        "top_countries_before": {c: round(n / len(records), 3) for c, n in counts.most_common(5)},
+        "top_countries_after": {c: round(n / len(kept), 3) for c, n in after.most_common(5)},
+    }
+    return kept, info
 
 
 def read_ucdp(taxonomy, ged_path: Path) -> tuple[list[Record], str]:
@@ -100,16 +149,26 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     taxonomy = load_taxonomy(ROOT / "labels.yaml")
-    team = read_team(taxonomy)
+    sources = read_corpus(taxonomy)
     ucdp, ucdp_status = read_ucdp(taxonomy, args.ged)
-    sources = {"team": team, "ucdp": ucdp}
+    sources["ucdp"] = ucdp
     splits = {
         name: ([r for r in recs if not is_heldout(r.id)], [r for r in recs if is_heldout(r.id)])
         for name, recs in sources.items()
     }
-    train_records = [r for tr, _ in splits.values() for r in tr]
-    print(f"team corpus: {len(team)} records; UCDP GED: {len(ucdp)} records ({ucdp_status})", file=sys.stderr)
-    model = train(train_records, taxonomy, seed=args.seed, progress=lambda m: print("  " + m, file=sys.stderr))
+    train_records, balance = rebalance([r for tr, _ in splits.values() for r in tr], taxonomy)
+    print(
+        ", ".join(f"{name}: {len(recs)} records" for name, recs in sources.items()) + f" (UCDP GED {ucdp_status})",
+        file=sys.stderr,
+    )
+    print(f"training on {len(train_records)} records; {balance}", file=sys.stderr)
+    model = train(
+        train_records,
+        taxonomy,
+        seed=args.seed,
+        strategy=STRATEGY,
+        progress=lambda m: print("  " + m, file=sys.stderr),
+    )
 
     heldout = {}
     for name, (_, test) in splits.items():
@@ -129,8 +188,17 @@ def main(argv: list[str] | None = None) -> int:
         "ucdp_ged": ucdp_status,
         "ucdp_citation": UCDP_CITATION,
         "heldout_rule": f"sha1(id) % 100 < {HELDOUT_PERCENT}, per source; never trained or tuned on",
+        "evaluation_only": "data/eval/*.jsonl: never trained or tuned on",
+        "balance": balance,
+        "strategy": STRATEGY,
         "train_label_counts": label_counts(train_records),
     }
+    evaluation_only = {}
+    for path in sorted((ROOT / "data" / "eval").glob("*.jsonl")):
+        evaluation_only[path.stem] = {
+            fam: m.to_dict() for fam, m in evaluate(model, read_records(path, taxonomy)).items()
+        }
+    model.info["evaluation_only_metrics"] = evaluation_only
     model.info["heldout_metrics"] = heldout
     model.save(args.out)
     from model_card import write_model_card
