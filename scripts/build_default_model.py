@@ -12,8 +12,8 @@ Sources (data/corpus/README.md describes each):
 
 A fixed 20% of each source (by a hash of the record id, independent of the seed) is held out: never trained or
 tuned on, it gives the model card's scores. data/eval/ is never trained on at all. So that no country dominates,
-the UCDP Syria headlines are subsampled (by id hash) until no country holds more than MAX_COUNTRY_SHARE of the
-training records; the kept share is recorded. Deterministic for a given seed.
+the UCDP Syria headlines are weighed down until no country holds more than MAX_COUNTRY_SHARE of the training
+weight; the weight is recorded in the manifest. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -75,33 +75,38 @@ def country_of(label: str, taxonomy) -> str | None:
     return chain[-2] if len(chain) >= 2 else None
 
 
-def rebalance(records: list[Record], taxonomy) -> tuple[list[Record], dict]:
-    """Subsample the UCDP Syria headlines (by id hash) so no country has more than MAX_COUNTRY_SHARE of records."""
+def rebalance(records: list[Record], taxonomy) -> tuple[list[float], dict]:
+    """Per-record weights: the UCDP Syria headlines weighed down so no country has more than MAX_COUNTRY_SHARE of
+    the effective training weight (every other record weighs 1)."""
 
     def countries(record: Record) -> set[str]:
         return {c for c in (country_of(r, taxonomy) for r in record.labels.get("region", ())) if c}
 
     counts = Counter(c for r in records for c in countries(r))
     top, top_n = counts.most_common(1)[0]
-    ucdp = sorted(
-        (r for r in records if (r.id or "").startswith("ucdp-")), key=lambda r: hashlib.sha1(r.id.encode()).hexdigest()
-    )
-    others = [r for r in records if not (r.id or "").startswith("ucdp-")]
-    other_top = sum(1 for r in others if top in countries(r))
-    # keep k UCDP records: (other_top + k) / (len(others) + k) <= share
-    k = int((MAX_COUNTRY_SHARE * len(others) - other_top) / (1 - MAX_COUNTRY_SHARE))
-    k = max(0, min(len(ucdp), k)) if top_n / max(len(records), 1) > MAX_COUNTRY_SHARE else len(ucdp)
-    kept = others + ucdp[:k]
-    after = Counter(c for r in kept for c in countries(r))
+    is_ucdp = [(r.id or "").startswith("ucdp-") for r in records]
+    n_ucdp = sum(is_ucdp)
+    n_other = len(records) - n_ucdp
+    other_top = sum(1 for r, u in zip(records, is_ucdp, strict=True) if not u and top in countries(r))
+    weight = 1.0
+    if n_ucdp and top_n / len(records) > MAX_COUNTRY_SHARE:
+        # (other_top + w * n_ucdp) / (n_other + w * n_ucdp) = share, for the UCDP weight w
+        weight = (MAX_COUNTRY_SHARE * n_other - other_top) / ((1 - MAX_COUNTRY_SHARE) * n_ucdp)
+        weight = float(min(1.0, max(0.05, weight)))
+    weights = [weight if u else 1.0 for u in is_ucdp]
+    total = sum(weights)
+    after: Counter[str] = Counter()
+    for record, w in zip(records, weights, strict=True):
+        for c in countries(record):
+            after[c] += w
     info = {
-        "rule": f"UCDP Syria headlines subsampled by sha1(id) so that no country exceeds {MAX_COUNTRY_SHARE:.0%} of records",
-        "ucdp_kept": k,
-        "ucdp_available": len(ucdp),
-        "ucdp_weight": round(k / max(len(ucdp), 1), 3),
+        "rule": f"UCDP Syria headlines weighed so that no country exceeds {MAX_COUNTRY_SHARE:.0%} of the training weight",
+        "ucdp_records": n_ucdp,
+        "ucdp_weight": round(weight, 4),
         "top_countries_before": {c: round(n / len(records), 3) for c, n in counts.most_common(5)},
-        "top_countries_after": {c: round(n / len(kept), 3) for c, n in after.most_common(5)},
+        "top_countries_after": {c: round(n / total, 3) for c, n in after.most_common(5)},
     }
-    return kept, info
+    return weights, info
 
 
 def read_ucdp(taxonomy, ged_path: Path) -> tuple[list[Record], str]:
@@ -156,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         name: ([r for r in recs if not is_heldout(r.id)], [r for r in recs if is_heldout(r.id)])
         for name, recs in sources.items()
     }
-    train_records, balance = rebalance([r for tr, _ in splits.values() for r in tr], taxonomy)
+    train_records = [r for tr, _ in splits.values() for r in tr]
+    weights, balance = rebalance(train_records, taxonomy)
     print(
         ", ".join(f"{name}: {len(recs)} records" for name, recs in sources.items()) + f" (UCDP GED {ucdp_status})",
         file=sys.stderr,
@@ -167,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         taxonomy,
         seed=args.seed,
         strategy=STRATEGY,
+        sample_weight=weights,
         progress=lambda m: print("  " + m, file=sys.stderr),
     )
 

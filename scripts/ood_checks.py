@@ -109,9 +109,9 @@ def leave_one_source_out(taxonomy) -> dict:
         if not sources.get(left_out):
             continue
         train_records = [r for name, recs in sources.items() if name != left_out for r in recs if not is_heldout(r.id)]
-        train_records, _ = rebalance(train_records, taxonomy)
+        weights, _ = rebalance(train_records, taxonomy)
         started = time.perf_counter()
-        model = train(train_records, taxonomy, strategy=STRATEGY)
+        model = train(train_records, taxonomy, strategy=STRATEGY, sample_weight=weights)
         test = [r for r in sources[left_out] if is_heldout(r.id)]
         out[f"without_{left_out}"] = {
             "tested_on": f"{left_out} held-out ({len(test)} records)",

@@ -99,7 +99,9 @@ def _mention_evidence(
         weight *= 0.3 if after in MODIFIER_NEXT or after in SPEAKER_NEXT else 1.0
         weight *= 1.2 if before in LOCATIVE_PREV else 1.0
         weight *= 0.5 if context.negated[sentence] or context.modal[sentence] or context.history[sentence] else 1.0
-        weight *= 1.3 if context.trigger_distance(mention.start, mention.end, sentence, sentence_of) is not None else 1.0
+        weight *= (
+            1.3 if context.trigger_distance(mention.start, mention.end, sentence, sentence_of) is not None else 1.0
+        )
         start, end = offsets[mention.start][0], offsets[mention.end - 1][1]
         found.append(_evidence(start, end, text, sentences, "mention", weight))
     # one entry per span: the same words matched for a label and its parent count once

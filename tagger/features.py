@@ -140,7 +140,9 @@ class TextVectorizer:
             analyzer=config.get("analyzer", ANALYZER_RAW),
         )
 
-    def prepare(self, texts: Sequence[str], docs: Sequence[Document] | None, place_families: Sequence[str]) -> list[str]:
+    def prepare(
+        self, texts: Sequence[str], docs: Sequence[Document] | None, place_families: Sequence[str]
+    ) -> list[str]:
         """The strings the n-grams are hashed from: the raw texts, or their words with place names delexicalised."""
         if self.analyzer == ANALYZER_RAW:
             return list(texts)
@@ -676,7 +678,9 @@ class FeatureBatch:
             self._alias[family] = alias_features(self.docs, family, ancestors)
         return self._alias[family]
 
-    def candidates(self, family: str, ancestors: Sequence[Sequence[int]]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    def candidates(
+        self, family: str, ancestors: Sequence[Sequence[int]]
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
         """Candidate rows (prior column empty), document indices and label indices of one family."""
         if family not in self._candidates:
             self._candidates[family] = candidate_rows(self.docs, family, ancestors)

@@ -150,9 +150,7 @@ class Matcher:
             if flag & 1 and not caps[start]:
                 continue  # a common-word place name ("Mobile") needs a capital
             found.append(
-                Mention(
-                    self._labels[row], start, end, self._kinds[row], bool(flag & 1), self._populations[row], shared
-                )
+                Mention(self._labels[row], start, end, self._kinds[row], bool(flag & 1), self._populations[row], shared)
             )
         return found
 

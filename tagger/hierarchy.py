@@ -28,7 +28,9 @@ class LabelTree:
     """
 
     def __init__(self, family: Family):
-        self.ancestors: list[list[int]] = [[family.index(a) for a in family.ancestors(label.id)] for label in family.labels]
+        self.ancestors: list[list[int]] = [
+            [family.index(a) for a in family.ancestors(label.id)] for label in family.labels
+        ]
         n = len(self.ancestors)
         self.parent = np.asarray([a[0] if a else -1 for a in self.ancestors], dtype=np.int64)
         self.depth = np.asarray([len(a) for a in self.ancestors], dtype=np.int64)

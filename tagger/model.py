@@ -222,17 +222,17 @@ class Tagger:
         check_text(text, "Tagger.tag")
         return self._results([text], explain=explain)[0]
 
-    def tag_many(self, texts: Iterable[str], *, batch_size: int = 256) -> Iterator[TagResult]:
+    def tag_many(self, texts: Iterable[str], *, batch_size: int = 256, explain: bool = False) -> Iterator[TagResult]:
         """Tag many articles lazily, in vectorised batches; accepts any iterable, including a generator."""
         batch_size = check_int(batch_size, "batch_size", "Tagger.tag_many", low=1)
         batch: list[str] = []
         for text in texts:
             batch.append(check_text(text, "Tagger.tag_many"))
             if len(batch) >= batch_size:
-                yield from self._results(batch)
+                yield from self._results(batch, explain=explain)
                 batch = []
         if batch:
-            yield from self._results(batch)
+            yield from self._results(batch, explain=explain)
 
     # --- persistence -----------------------------------------------------------------------------------------------
 

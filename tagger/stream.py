@@ -53,9 +53,10 @@ def _init_worker(model_path: str | None, max_chars: int) -> None:
     _worker_tagger = default_tagger() if model_path is None else Tagger.load(model_path, max_chars=max_chars)
 
 
-def _tag_texts(texts: list[str]) -> list[dict[str, Any]]:
+def _tag_texts(texts: list[str], explain: bool = False) -> list[dict[str, Any]]:
     assert _worker_tagger is not None, "worker not initialised"
-    return [result.to_dict() for result in _worker_tagger.tag_many(texts, batch_size=len(texts) or 1)]
+    results = _worker_tagger.tag_many(texts, batch_size=len(texts) or 1, explain=explain)
+    return [result.to_dict() for result in results]
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterator[tuple[list[Record], BaseException | None]]:
@@ -85,18 +86,20 @@ def tag_stream(
     jobs: int = 1,
     batch_size: int = 256,
     keep: Sequence[str] = (),
+    explain: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Yield one output dict per record, in input order.
 
     ``model`` is a model folder, a loaded :class:`Tagger` (used in this process only: pass a path to use
-    ``jobs`` > 1), or ``None`` for the default model. ``keep`` names record fields copied to the output.
+    ``jobs`` > 1), or ``None`` for the default model. ``keep`` names record fields copied to the output;
+    ``explain`` adds each label's evidence.
     """
     jobs = check_int(jobs, "jobs", "tag_stream", low=1)
     batch_size = check_int(batch_size, "batch_size", "tag_stream", low=1)
     if isinstance(model, Tagger) or jobs == 1:
         tagger = model if isinstance(model, Tagger) else (default_tagger() if model is None else Tagger.load(model))
         for batch, error in _batches(records, batch_size):
-            results = tagger.tag_many([r.text for r in batch], batch_size=batch_size)
+            results = tagger.tag_many([r.text for r in batch], batch_size=batch_size, explain=explain)
             for record, result in zip(batch, results, strict=True):
                 yield output_row(record, result.to_dict(), keep)
             if error is not None:
@@ -111,7 +114,7 @@ def tag_stream(
     ) as pool:
         for batch, error in _batches(records, batch_size):
             if batch:
-                pending.append((batch, pool.submit(_tag_texts, [r.text for r in batch])))
+                pending.append((batch, pool.submit(_tag_texts, [r.text for r in batch], explain)))
             while len(pending) > 2 * jobs or (pending and pending[0][1].done()):
                 done_batch, future = pending.popleft()
                 for record, result in zip(done_batch, future.result(), strict=True):

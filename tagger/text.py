@@ -100,7 +100,9 @@ class Tokens:
 
 # a sentence ends at . ! ? (or a closing quote after one) followed by space and a capital, digit or quote, or at a
 # line break; "U.S. officials" stays one sentence because a lowercase word follows
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff])|\n+")
+SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff])|\n+"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

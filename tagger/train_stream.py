@@ -27,9 +27,9 @@ from .errors import TrainingError
 from .evaluate import gold_matrix, score_matrices
 from .features import CANDIDATE_WIDTH, FeatureBatch, TextVectorizer, alias_features, candidate_rows
 from .model import FamilyModel, Tagger
+from .readers import Record
 from .scorers import CandidateScorer, OvrScorer
 from .scorers.base import quantize
-from .readers import Record
 from .taxonomy import Taxonomy, load_taxonomy
 from .training import _build_matchers, tune_thresholds
 
@@ -80,6 +80,7 @@ def train_streaming(
 
     def features(records: list[Record]) -> FeatureBatch:
         return FeatureBatch([r.text for r in records], matchers, vectorizer, place_families=places)
+
     families = list(taxonomy.families)
     ancestors = {
         name: [[fam.index(a) for a in fam.ancestors(label.id)] for label in fam.labels]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +97,7 @@ def train(
     taxonomy: Taxonomy | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    sample_weight: Sequence[float] | None = None,
     **options: Any,
 ) -> Tagger:
     """Train a :class:`~tagger.Tagger` on labelled records (from :func:`tagger.readers.read_records`, or dicts
@@ -108,7 +109,8 @@ def train(
     least this many examples get an n-gram classifier in the hybrid scorer), ``c_text`` / ``c_candidate`` (inverse regularisation), ``char_ngrams``
     ((3, 5) or None), ``word_ngrams`` ((1, 2)), ``max_features`` (32768), ``min_df`` (2), ``shrink`` (threshold
     shrinkage strength, 5), ``class_weight`` (None or "balanced"), ``n_jobs`` (processes fitting labels in parallel;
-    default all cores). ``progress`` receives a message per step.
+    default all cores). ``progress`` receives a message per step. ``sample_weight`` (one non-negative number per
+    record) weighs records in every fit, e.g. to keep one source from dominating.
     """
     opts = _options(**options)
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
@@ -116,6 +118,14 @@ def train(
     data = _as_records(records, taxonomy)
     if not data:
         raise TrainingError("no training records: the data is empty.")
+    weights = None
+    if sample_weight is not None:
+        weights = np.asarray(list(sample_weight), dtype=np.float64)
+        if weights.shape != (len(data),) or not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise TrainingError(
+                f"sample_weight must hold one finite, non-negative number per record ({len(data)}), "
+                f"got {weights.size} values."
+            )
 
     matchers = _build_matchers(taxonomy)
     say(f"analysing {len(data)} records")
@@ -140,7 +150,9 @@ def train(
                 f"family {name!r}: none of its {rows.size} annotated records has a label; "
                 "a family needs positive examples to be learned."
             )
-        trainer = _FamilyTrainer(family, opts, batch.subset(rows), gold, say)
+        trainer = _FamilyTrainer(
+            family, opts, batch.subset(rows), gold, say, weights[rows] if weights is not None else None
+        )
         model, info = trainer.run()
         families[name] = model
         summary[name] = info
@@ -207,8 +219,15 @@ class _FamilyTrainer:
     """Cross-validates, picks the scorer kind and thresholds, and fits the final scorer of one family."""
 
     def __init__(
-        self, family: Family, opts: TrainOptions, batch: FeatureBatch, gold: np.ndarray, say: Callable[[str], None]
+        self,
+        family: Family,
+        opts: TrainOptions,
+        batch: FeatureBatch,
+        gold: np.ndarray,
+        say: Callable[[str], None],
+        weight: np.ndarray | None = None,
     ):
+        self.weight = weight
         self.family = family
         self.opts = opts
         self.fit_options = opts.fit_options()
@@ -218,8 +237,20 @@ class _FamilyTrainer:
         self.tree = LabelTree(family)
         self.context = FamilyContext(family.name, len(family), self.tree.ancestors)
 
-    def _fit(self, kind: str, batch: FeatureBatch, gold: np.ndarray, labels: np.ndarray | None, **extra: Any):
-        return scorer_class(kind).fit(batch, self.context, gold, self.fit_options, labels, **extra)
+    def _fit(
+        self,
+        kind: str,
+        batch: FeatureBatch,
+        gold: np.ndarray,
+        labels: np.ndarray | None,
+        index: np.ndarray | None = None,
+        **extra: Any,
+    ):
+        """Fit a registered scorer on ``batch`` (the documents ``index`` of the family's, for the weights)."""
+        weight = None if self.weight is None else (self.weight if index is None else self.weight[index])
+        return scorer_class(kind).fit(
+            batch, self.context, gold, self.fit_options, labels, sample_weight=weight, **extra
+        )
 
     def _oof(self, kind: str, labels: np.ndarray | None = None) -> np.ndarray:
         """Out-of-fold probabilities (documents × labels) of the ``ovr`` (for ``labels``) or ``candidate`` scorer."""
@@ -235,7 +266,7 @@ class _FamilyTrainer:
             fold_vectorizer = TextVectorizer.from_config(self.batch.vectorizer.config()).fit(counts[train_idx])
             train_part = self.batch.subset(train_idx, fold_vectorizer)
             test_part = self.batch.subset(test_idx, fold_vectorizer)
-            scorer = self._fit(kind, train_part, self.gold[train_idx], labels)
+            scorer = self._fit(kind, train_part, self.gold[train_idx], labels, train_idx)
             scores[test_idx] = scorer.scores(test_part, self.context)
         return scores
 

@@ -40,6 +40,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="add each label's evidence (text spans and their sentence) to the JSON output",
+    )
     add_model_option(parser)
     parser.set_defaults(run=run)
 
@@ -103,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.input is None:
         tagger = default_tagger() if args.model is None else Tagger.load(args.model)
         text = sys.stdin.read() if args.text == "-" else args.text
-        print(json.dumps(tagger.tag(text).to_dict(), ensure_ascii=False))
+        print(json.dumps(tagger.tag(text, explain=args.explain).to_dict(), ensure_ascii=False))
         return 0
 
     if args.engine == "dask":
@@ -121,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         rows = _dask_rows(args, records, jobs)
     else:
-        rows = tag_stream(records, model=args.model, jobs=jobs, batch_size=args.batch_size, keep=args.keep)
+        rows = tag_stream(
+            records, model=args.model, jobs=jobs, batch_size=args.batch_size, keep=args.keep, explain=args.explain
+        )
     families = ["region", "actor", "event_type"] if args.model is None else list(Tagger.load(args.model).families)
     out_fmt = guess_output_format(args.output) if args.output_format == "auto" else args.output_format
     total = count_records(args.input, fmt)

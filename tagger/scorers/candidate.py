@@ -81,12 +81,15 @@ class CandidateScorer:
         gold: np.ndarray,
         options: FitOptions,
         labels: np.ndarray | None = None,
+        *,
+        sample_weight: np.ndarray | None = None,
     ) -> CandidateScorer:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         rows, doc_idx, label_idx = batch.candidates(family.name, family.ancestors)
-        prior = label_prior(doc_idx, label_idx, gold)
+        row_weight = sample_weight[doc_idx] if sample_weight is not None else None
+        prior = label_prior(doc_idx, label_idx, gold, row_weight)
         x = with_prior(rows, prior[label_idx])
         y = gold[doc_idx, label_idx] if rows.shape[0] else np.zeros(0, dtype=bool)
         coef = np.zeros(CANDIDATE_WIDTH, dtype=np.float32)
@@ -95,7 +98,7 @@ class CandidateScorer:
             clf = LogisticRegression(C=options.c_candidate, solver="liblinear", random_state=options.seed, max_iter=500)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                clf.fit(x, y)
+                clf.fit(x, y, sample_weight=row_weight)
             coef = clf.coef_[0].astype(np.float32)
             bias = clf.intercept_.astype(np.float32)
         elif y.size and y.all():
@@ -105,13 +108,16 @@ class CandidateScorer:
         return cls(coef=coef, bias=bias, label_prior=prior)
 
 
-def label_prior(doc_idx: np.ndarray, label_idx: np.ndarray, gold: np.ndarray) -> np.ndarray:
-    """Smoothed log-odds that a label is right when the matcher proposes it, from training candidates."""
+def label_prior(
+    doc_idx: np.ndarray, label_idx: np.ndarray, gold: np.ndarray, weight: np.ndarray | None = None
+) -> np.ndarray:
+    """Smoothed log-odds that a label is right when the matcher proposes it, from (weighted) training candidates."""
     n_labels = gold.shape[1]
     proposed = np.zeros(n_labels)
     correct = np.zeros(n_labels)
-    np.add.at(proposed, label_idx, 1)
-    np.add.at(correct, label_idx, gold[doc_idx, label_idx])
+    w = np.ones(label_idx.size) if weight is None else weight
+    np.add.at(proposed, label_idx, w)
+    np.add.at(correct, label_idx, gold[doc_idx, label_idx] * w)
     overall = (correct.sum() + 1.0) / (proposed.sum() + 2.0)
     strength = 2.0
     rate = (correct + strength * overall) / (proposed + strength)

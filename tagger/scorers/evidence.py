@@ -87,10 +87,11 @@ class EvidenceScorer:
         options: FitOptions,
         labels: np.ndarray | None = None,
         *,
+        sample_weight: np.ndarray | None = None,
         combine: str = "mean",
     ) -> EvidenceScorer:
         """``labels``: the labels that get an n-gram classifier; none when ``combine`` is "none"."""
-        candidate = CandidateScorer.fit(batch, family, gold, options)
+        candidate = CandidateScorer.fit(batch, family, gold, options, sample_weight=sample_weight)
         if combine == "none":
             return cls(candidate, None, "none")
-        return cls(candidate, OvrScorer.fit(batch, family, gold, options, labels), combine)
+        return cls(candidate, OvrScorer.fit(batch, family, gold, options, labels, sample_weight=sample_weight), combine)

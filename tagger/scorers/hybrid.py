@@ -81,11 +81,12 @@ class HybridScorer:
         options: FitOptions,
         labels: np.ndarray | None = None,
         *,
+        sample_weight: np.ndarray | None = None,
         combine: str = "max",
     ) -> HybridScorer:
         """``labels``: the labels that get an n-gram classifier (default: every label with examples)."""
         return cls(
-            CandidateScorer.fit(batch, family, gold, options),
-            OvrScorer.fit(batch, family, gold, options, labels),
+            CandidateScorer.fit(batch, family, gold, options, sample_weight=sample_weight),
+            OvrScorer.fit(batch, family, gold, options, labels, sample_weight=sample_weight),
             combine,
         )

@@ -81,6 +81,8 @@ class OvrScorer:
         gold: np.ndarray,
         options: FitOptions,
         labels: np.ndarray | None = None,
+        *,
+        sample_weight: np.ndarray | None = None,
     ) -> OvrScorer:
         """Classifiers for ``labels`` (default: every label) that have examples in ``gold``."""
         from joblib import Parallel, delayed
@@ -103,7 +105,7 @@ class OvrScorer:
                 to_fit.append(k)
         # one process per core (liblinear is not thread-safe); joblib memory-maps ``x`` for the workers
         fitted = Parallel(n_jobs=options.n_jobs or default_jobs(), backend="loky")(
-            delayed(_fit_label)(x, gold[:, kept[k]], options.c_text, options.class_weight, options.seed)
+            delayed(_fit_label)(x, gold[:, kept[k]], options.c_text, options.class_weight, options.seed, sample_weight)
             for k in to_fit
         )
         for k, (coef, intercept) in zip(to_fit, fitted, strict=True):
@@ -121,7 +123,12 @@ class OvrScorer:
 
 
 def _fit_label(
-    x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, seed: int
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    c: float,
+    class_weight: str | None,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """One label's logistic regression (a module-level function so worker processes can run it)."""
     from sklearn.exceptions import ConvergenceWarning
@@ -138,5 +145,5 @@ def _fit_label(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(x, y)
+        clf.fit(x, y, sample_weight=sample_weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
