@@ -71,6 +71,11 @@ def read_corpus(taxonomy) -> dict[str, list[Record]]:
     return sources
 
 
+def read_team(taxonomy) -> list[Record]:
+    """Every team-written record of data/corpus/ (all its sources), for the benchmarks."""
+    return [r for recs in read_corpus(taxonomy).values() for r in recs]
+
+
 def country_of(label: str, taxonomy) -> str | None:
     family = taxonomy["region"]
     chain = [label, *family.ancestors(label)]
