@@ -51,6 +51,7 @@ def main() -> int:
     manifest = ["id\tfile\twriter\treviewer\tuse"]
     lines = [START, "", "| file | records | countries | top countries | reviewed | use |", "|---|---|---|---|---|---|"]
     label_rows = []
+    per_country: dict[str, Counter[str]] = {"training": Counter(), "evaluation only": Counter()}
     for path in files:
         records = list(read_records(path, taxonomy))
         writer, reviewer = ORIGINS.get(path.stem, ("unknown", None))
@@ -64,6 +65,7 @@ def main() -> int:
                 chain = [label, *region.ancestors(label)]
                 seen.add(chain[-2] if len(chain) >= 2 else label)
             countries.update(seen)
+            per_country["evaluation only" if path.parent.name == "eval" else "training"].update(seen)
             for family in labels:
                 labels[family].update(record.labels.get(family, ()))
             manifest.append(
@@ -78,7 +80,16 @@ def main() -> int:
             label_rows.append(
                 f"| `{path.name}` | {family} | " + ", ".join(f"{k} {v}" for k, v in counter.most_common()) + " |"
             )
-    lines += ["", "| file | family | labels (records) |", "|---|---|---|", *label_rows, "", END]
+    lines += ["", "| file | family | labels (records) |", "|---|---|---|", *label_rows, ""]
+    for use, counter in per_country.items():
+        lines += [
+            f"Records per country ({use}; a record counts once per country it is labelled with): "
+            f"{len(counter)} countries.",
+            "",
+            ", ".join(f"{c} {n}" for c, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "",
+        ]
+    lines.append(END)
     (ROOT / "data" / "corpus" / "MANIFEST.tsv").write_text("\n".join(manifest) + "\n", encoding="utf-8")
     readme = ROOT / "data" / "corpus" / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.is_file() else f"# Corpus\n\n{START}\n{END}\n"
