@@ -157,9 +157,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ged", type=Path, default=DEFAULT_GED, help="UCDP GED Syria CSV")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument(
+        "--strategy",
+        action="append",
+        default=[],
+        metavar="FAMILY=KIND",
+        help="override a family's scorer for an experiment (e.g. event_type=evidence); the default is STRATEGY",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    strategy = dict(STRATEGY)
+    for item in args.strategy:
+        family, _, kind = item.partition("=")
+        if family not in strategy or not kind:
+            parser.error(f"--strategy {item!r}: expected FAMILY=KIND with FAMILY one of {', '.join(strategy)}")
+        strategy[family] = kind
     taxonomy = load_taxonomy(ROOT / "labels.yaml")
     sources = read_corpus(taxonomy)
     ucdp, ucdp_status = read_ucdp(taxonomy, args.ged)
@@ -179,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         train_records,
         taxonomy,
         seed=args.seed,
-        strategy=STRATEGY,
+        strategy=strategy,
         sample_weight=weights,
         progress=lambda m: print("  " + m, file=sys.stderr),
     )
@@ -204,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "heldout_rule": f"sha1(id) % 100 < {HELDOUT_PERCENT}, per source; never trained or tuned on",
         "evaluation_only": "data/eval/*.jsonl: never trained or tuned on",
         "balance": balance,
-        "strategy": STRATEGY,
+        "strategy": strategy,
         "train_label_counts": label_counts(train_records),
     }
     evaluation_only = {}
