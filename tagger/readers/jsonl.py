@@ -22,6 +22,8 @@ def parse_jsonl_line(raw: str, taxonomy: Taxonomy | None, name: str, line: int, 
         raise DataError(f"{where(name, line)}: invalid JSON ({exc.msg} at column {exc.colno}).") from None
     except RecursionError:
         raise DataError(f"{where(name, line)}: the JSON is nested too deeply to be a record.") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise DataError(f"{where(name, line)}: invalid JSON ({exc}).") from None
     if not isinstance(obj, dict):
         raise DataError(f"{where(name, line)}: expected a JSON object, got {type(obj).__name__}.")
     text = obj.get("text")
