@@ -319,9 +319,16 @@ def _read_checked(folder: Path, name: str, manifest: dict[str, Any]) -> bytes:
     return data
 
 
-# models saved before sizes were recorded: at most this many bytes of JSON come out of matchers.json.gz
-_MAX_MATCHERS_BYTES = 1 << 30
-_MAX_ARRAY_BYTES = 4 << 30  # the same bound for the arrays of models saved before their shapes were recorded
+# Models saved before sizes and shapes were recorded get a bound from the compressed size instead: real tables
+# and arrays compress 2-10 times, so 50 times (at least 64 MiB, at most 1 GiB) is generous and still bounded.
+_LEGACY_RATIO = 50
+_LEGACY_MIN = 64 << 20
+_LEGACY_MAX = 1 << 30
+_DEFLATE_MAX_RATIO = 1100  # deflate cannot expand more than ~1032:1; a member claiming more is lying
+
+
+def _legacy_limit(compressed: int) -> int:
+    return min(_LEGACY_MAX, max(_LEGACY_MIN, _LEGACY_RATIO * compressed))
 
 
 def _gzip_size(data: bytes) -> int:
@@ -354,6 +361,8 @@ def _check_arrays(weights: bytes, manifest: dict[str, Any], file: Path) -> None:
             raise ModelError(f"{file}: the arrays do not match the manifest (unexpected {extra}, missing {missing}).")
         for info in members:
             key = info.filename[: -len(".npy")]
+            if info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 4096:
+                raise ModelError(f"{file}: array {key!r} claims {info.file_size:,} bytes from {info.compress_size:,}.")
             with archive.open(info) as member:
                 version = np.lib.format.read_magic(member)
                 if version == (1, 0):
@@ -378,7 +387,7 @@ def _check_arrays(weights: bytes, manifest: dict[str, Any], file: Path) -> None:
                     f"{file}: array {key!r} declares {nbytes:,} bytes of data that the file does not hold."
                 )
             total += nbytes
-    if declared is None and total > _MAX_ARRAY_BYTES:
+    if declared is None and total > _legacy_limit(len(weights)):
         raise ModelError(f"{file}: the arrays declare {total:,} bytes, more than a model can hold; refusing them.")
 
 
@@ -404,7 +413,7 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
         _check_arrays(weights_bytes, manifest, folder / WEIGHTS)
         with np.load(io.BytesIO(weights_bytes), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-        limit = manifest.get("sizes", {}).get(MATCHERS, _MAX_MATCHERS_BYTES)
+        limit = manifest.get("sizes", {}).get(MATCHERS, _legacy_limit(len(matchers_bytes)))
         tables = json.loads(_gunzip_bounded(matchers_bytes, limit, folder / MATCHERS).decode("utf-8"))
         if not isinstance(tables, dict):
             raise ModelError(f"{folder / MATCHERS}: expected an object of family tables.")
@@ -413,6 +422,8 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
         raise
     except RecursionError:
         raise ModelError(f"{folder}: {MATCHERS} is nested too deeply to be a model's tables.") from None
+    except MemoryError:
+        raise ModelError(f"{folder}: the model's arrays do not fit in memory; was the folder replaced?") from None
     except (
         KeyError,
         ValueError,
