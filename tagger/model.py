@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, check_text
+from ._validation import check_float, check_int, check_text
 from .features import FeatureBatch, TextVectorizer
 from .gazetteer import Matcher
 from .hierarchy import LabelTree
@@ -118,9 +118,15 @@ class FamilyModel:
     def raw_scores(self, batch: FeatureBatch) -> np.ndarray:
         return self.scorer.scores(batch, self.context)
 
-    def decide(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Apply thresholds and the hierarchy: a tagged label tags its ancestors with at least its score."""
-        return self.tree.decide(scores, self.thresholds, prefer_specific=self.prefer_specific)
+    def decide(self, scores: np.ndarray, threshold: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Apply thresholds and the hierarchy: a tagged label tags its ancestors with at least its score.
+
+        ``threshold`` replaces every label's own cut-off (labels never reported on their own stay so).
+        """
+        thresholds = self.thresholds
+        if threshold is not None:
+            thresholds = np.where(thresholds > 1.0, thresholds, np.float32(threshold)).astype(np.float32)
+        return self.tree.decide(scores, thresholds, prefer_specific=self.prefer_specific)
 
 
 class Tagger:
@@ -187,7 +193,9 @@ class Tagger:
     def _scores(self, batch: FeatureBatch) -> dict[str, np.ndarray]:
         return {name: model.raw_scores(batch) for name, model in self.families.items()}
 
-    def _results(self, texts: Sequence[str], *, explain: bool = False) -> list[TagResult]:
+    def _results(
+        self, texts: Sequence[str], *, explain: bool = False, top_k: int | None = None, threshold: float | None = None
+    ) -> list[TagResult]:
         n = len(texts)
         if n == 0:
             return []
@@ -196,14 +204,14 @@ class Tagger:
         raw = self._scores(batch)
         per_doc: list[dict[str, tuple[LabelScore, ...]]] = [{} for _ in range(n)]
         for name, model in self.families.items():
-            selected, effective = model.decide(raw[name])
+            selected, effective = model.decide(raw[name], threshold)
             labels = model.family.labels
             for i in range(n):
                 if empty[i]:
                     per_doc[i][name] = ()
                     continue
                 chosen = np.flatnonzero(selected[i])
-                order = sorted(chosen, key=lambda j: (-float(effective[i, j]), j))
+                order = sorted(chosen, key=lambda j: (-float(effective[i, j]), j))[:top_k]
                 per_doc[i][name] = tuple(
                     LabelScore(labels[j].id, labels[j].name, float(effective[i, j])) for j in order
                 )
@@ -214,25 +222,53 @@ class Tagger:
         evidence = explain_batch(self, batch, per_doc)
         return [TagResult(families, found) for families, found in zip(per_doc, evidence, strict=True)]
 
-    def tag(self, text: str, *, explain: bool = False) -> TagResult:
+    def tag(
+        self, text: str, *, explain: bool = False, top_k: int | None = None, threshold: float | None = None
+    ) -> TagResult:
         """Tag one article. ``tag("")`` gives empty families; a non-str raises TypeError.
 
         With ``explain=True`` each label comes with its evidence: the spans of text and the sentence behind it.
+        ``top_k`` keeps at most that many labels per family; ``threshold`` (in [0, 1]) replaces the model's
+        per-label cut-offs.
         """
         check_text(text, "Tagger.tag")
-        return self._results([text], explain=explain)[0]
+        options = _cutoffs(top_k, threshold, "Tagger.tag")
+        return self._results([text], explain=explain, **options)[0]
 
-    def tag_many(self, texts: Iterable[str], *, batch_size: int = 256, explain: bool = False) -> Iterator[TagResult]:
-        """Tag many articles lazily, in vectorised batches; accepts any iterable, including a generator."""
+    def tag_many(
+        self,
+        texts: Iterable[str],
+        *,
+        batch_size: int = 256,
+        explain: bool = False,
+        top_k: int | None = None,
+        threshold: float | None = None,
+    ) -> Iterator[TagResult]:
+        """Tag many articles lazily, in vectorised batches; accepts any iterable of str, including a generator.
+
+        A single ``str`` is refused (TypeError): iterating it would tag each character. ``top_k`` and ``threshold``
+        are as in :meth:`tag`.
+        """
+        if isinstance(texts, (str, bytes)):
+            raise TypeError(
+                f"Tagger.tag_many() expects an iterable of texts, got a single {type(texts).__name__}; "
+                "use Tagger.tag(text) for one article or pass [text]."
+            )
         batch_size = check_int(batch_size, "batch_size", "Tagger.tag_many", low=1)
+        options = _cutoffs(top_k, threshold, "Tagger.tag_many")
+        return self._tag_many(texts, batch_size, explain, options)
+
+    def _tag_many(
+        self, texts: Iterable[str], batch_size: int, explain: bool, options: dict[str, Any]
+    ) -> Iterator[TagResult]:
         batch: list[str] = []
         for text in texts:
             batch.append(check_text(text, "Tagger.tag_many"))
             if len(batch) >= batch_size:
-                yield from self._results(batch, explain=explain)
+                yield from self._results(batch, explain=explain, **options)
                 batch = []
         if batch:
-            yield from self._results(batch, explain=explain)
+            yield from self._results(batch, explain=explain, **options)
 
     # --- persistence -----------------------------------------------------------------------------------------------
 
@@ -262,6 +298,13 @@ class Tagger:
         }
 
 
+def _cutoffs(top_k: int | None, threshold: float | None, owner: str) -> dict[str, Any]:
+    return {
+        "top_k": None if top_k is None else check_int(top_k, "top_k", owner, low=1),
+        "threshold": None if threshold is None else check_float(threshold, "threshold", owner, low=0.0, high=1.0),
+    }
+
+
 _default: Tagger | None = None
 _default_lock = threading.Lock()
 
@@ -285,7 +328,7 @@ def default_tagger() -> Tagger:
     return _default
 
 
-def tag(text: str, *, explain: bool = False) -> TagResult:
+def tag(text: str, *, explain: bool = False, top_k: int | None = None, threshold: float | None = None) -> TagResult:
     """Tag one article with the default model (loaded on first use). ``tag("")`` gives empty families."""
     check_text(text, "tag")
-    return default_tagger().tag(text, explain=explain)
+    return default_tagger().tag(text, explain=explain, top_k=top_k, threshold=threshold)

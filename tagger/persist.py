@@ -29,8 +29,10 @@ import io
 import json
 import os
 import shutil
+import stat
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,9 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
         "thresholds": tagger.thresholds,
         "info": tagger.info,
         "files": {WEIGHTS: _sha256(weights), MATCHERS: _sha256(matchers)},
+        # read back before loading: the decompressed size of the matchers and each array's dtype and shape
+        "sizes": {MATCHERS: _gzip_size(matchers)},
+        "arrays": {key: {"dtype": value.dtype.str, "shape": list(value.shape)} for key, value in arrays.items()},
     }
     return manifest, weights, matchers
 
@@ -193,6 +198,29 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     raise ModelError(f"{target}: could not replace the model folder (it kept changing while saving).")
 
 
+def _open_regular(file: Path, folder: Path) -> bytes:
+    """The bytes of ``file``, refusing symlinks and anything that is not a regular file (devices, pipes)."""
+    try:
+        info = os.lstat(file)
+    except FileNotFoundError:
+        raise ModelError(
+            f"{folder}: missing {file.name}; the model folder is incomplete, save or copy it again."
+        ) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise ModelError(f"{file}: is a symbolic link; a model folder holds regular files only (copy the file in).")
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError(f"{file}: is not a regular file (a device, pipe or folder); refusing to read it.")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(file, flags)
+    except OSError as exc:
+        raise ModelError(f"{file}: cannot open ({exc.strerror}).") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped between the checks
+            raise ModelError(f"{file}: is not a regular file; refusing to read it.")
+        return handle.read()
+
+
 def read_manifest(path: str | Path) -> dict[str, Any]:
     """Read and check a model folder's manifest (format name and version) without loading the weights."""
     folder = Path(path)
@@ -201,12 +229,16 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
         raise ModelNotFoundError(f"{folder}: no such model folder.")
     if not folder.is_dir():
         raise ModelError(f"{folder}: a model is a folder, this is a file.")
-    if not manifest_path.is_file():
+    if not manifest_path.is_file() and not manifest_path.is_symlink():
         raise ModelNotFoundError(f"{folder}: not a tagger model (no {MANIFEST}); was it saved with Tagger.save()?")
+    raw = _open_regular(manifest_path, folder)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{manifest_path}: corrupt manifest ({exc}); save the model again.") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting thousands deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ModelError(f"{manifest_path}: corrupt manifest ({reason}); save the model again.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ModelError(f"{manifest_path}: not a tagger model manifest.")
     version = manifest.get("format_version")
@@ -219,22 +251,144 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
         )
     if version < 1:
         raise ModelError(f"{folder}: unknown model format version {version}.")
+    _check_manifest_shape(manifest, manifest_path)
     return manifest
+
+
+# what each top-level manifest entry must be (a JSON object unless named otherwise)
+_MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
+    "taxonomy": dict,
+    "taxonomy_hash": str,
+    "vectorizer": dict,
+    "families": dict,
+    "thresholds": dict,
+    "info": dict,
+    "files": dict,
+    "sizes": dict,
+    "arrays": dict,
+}
+_OPTIONAL = {"thresholds", "info", "sizes", "arrays"}
+
+
+def _check_manifest_shape(manifest: dict[str, Any], manifest_path: Path) -> None:
+    """Every entry of the manifest has the type the loader expects, so a hand-edited one is an error, not a crash."""
+    for key, kind in _MANIFEST_TYPES.items():
+        if key not in manifest:
+            if key in _OPTIONAL:
+                continue
+            raise ModelError(f"{manifest_path}: no {key!r} entry; the manifest is incomplete, save the model again.")
+        if not isinstance(manifest[key], kind):
+            expected = "an object" if kind is dict else "a string"
+            raise ModelError(
+                f"{manifest_path}: {key!r} must be {expected}, got {type(manifest[key]).__name__}; "
+                "the manifest was edited or damaged, save the model again."
+            )
+    for name, digest in manifest["files"].items():
+        if not isinstance(digest, str):
+            raise ModelError(f"{manifest_path}: 'files' entry {name!r} must be a SHA-256 string.")
+    for name, size in manifest.get("sizes", {}).items():
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ModelError(f"{manifest_path}: 'sizes' entry {name!r} must be a non-negative integer.")
+    for name, entry in manifest["families"].items():
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("kind"), str)
+            or not isinstance(entry.get("labels"), list)
+        ):
+            raise ModelError(f"{manifest_path}: family {name!r} must be an object with 'kind' and 'labels'.")
+    for key, entry in manifest.get("arrays", {}).items():
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("dtype"), str)
+            or not isinstance(shape, list)
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+        ):
+            raise ModelError(f"{manifest_path}: 'arrays' entry {key!r} must give a dtype and a shape.")
 
 
 def _read_checked(folder: Path, name: str, manifest: dict[str, Any]) -> bytes:
     file = folder / name
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise ModelError(f"{folder}: missing {name}; the model folder is incomplete, save or copy it again.") from None
-    expected = manifest.get("files", {}).get(name)
+    data = _open_regular(file, folder)
+    expected = manifest["files"].get(name)
     if expected != _sha256(data):
         raise ModelError(
             f"{file}: checksum mismatch (the file is truncated, corrupted or was replaced); "
             "restore it or save the model again."
         )
     return data
+
+
+# Models saved before sizes and shapes were recorded get a bound from the compressed size instead: real tables
+# and arrays compress 2-10 times, so 50 times (at least 64 MiB, at most 1 GiB) is generous and still bounded.
+_LEGACY_RATIO = 50
+_LEGACY_MIN = 64 << 20
+_LEGACY_MAX = 1 << 30
+_DEFLATE_MAX_RATIO = 1100  # deflate cannot expand more than ~1032:1; a member claiming more is lying
+
+
+def _legacy_limit(compressed: int) -> int:
+    return min(_LEGACY_MAX, max(_LEGACY_MIN, _LEGACY_RATIO * compressed))
+
+
+def _gzip_size(data: bytes) -> int:
+    """The uncompressed size of a gzip member we just wrote."""
+    return len(gzip.decompress(data))
+
+
+def _gunzip_bounded(data: bytes, limit: int, file: Path) -> bytes:
+    """Decompress ``data``, refusing it as soon as more than ``limit`` bytes come out (a decompression bomb)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = inflater.decompress(data, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise ModelError(
+            f"{file}: inflates to more than the {limit:,} bytes the manifest allows; the file was replaced or damaged."
+        )
+    if not inflater.eof:
+        raise ModelError(f"{file}: truncated gzip data; restore the file or save the model again.")
+    return out
+
+
+def _check_arrays(weights: bytes, manifest: dict[str, Any], file: Path) -> None:
+    """Check each ``.npy`` member's declared dtype and shape (from its header) before any array is allocated."""
+    declared = manifest.get("arrays")
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(weights)) as archive:
+        members = archive.infolist()
+        names = {info.filename[: -len(".npy")] for info in members}
+        if declared is not None and names != set(declared):
+            extra, missing = sorted(names - set(declared)), sorted(set(declared) - names)
+            raise ModelError(f"{file}: the arrays do not match the manifest (unexpected {extra}, missing {missing}).")
+        for info in members:
+            key = info.filename[: -len(".npy")]
+            if info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 4096:
+                raise ModelError(f"{file}: array {key!r} claims {info.file_size:,} bytes from {info.compress_size:,}.")
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                if version == (1, 0):
+                    shape, _fortran, dtype = np.lib.format.read_array_header_1_0(member)
+                elif version == (2, 0):
+                    shape, _fortran, dtype = np.lib.format.read_array_header_2_0(member)
+                else:
+                    raise ModelError(f"{file}: array {key!r} has an unsupported .npy version {version}.")
+                header_end = member.tell()
+            if dtype.hasobject:
+                raise ModelError(f"{file}: array {key!r} holds Python objects; a model holds numbers only.")
+            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize if shape else dtype.itemsize
+            if declared is not None:
+                entry = declared[key]
+                if np.dtype(entry["dtype"]) != dtype or list(shape) != list(entry["shape"]):
+                    raise ModelError(
+                        f"{file}: array {key!r} declares {dtype} {list(shape)}, the manifest says "
+                        f"{entry['dtype']} {entry['shape']}; the file was replaced or damaged."
+                    )
+            if header_end + nbytes != info.file_size:
+                raise ModelError(
+                    f"{file}: array {key!r} declares {nbytes:,} bytes of data that the file does not hold."
+                )
+            total += nbytes
+    if declared is None and total > _legacy_limit(len(weights)):
+        raise ModelError(f"{file}: the arrays declare {total:,} bytes, more than a model can hold; refusing them.")
 
 
 def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars: int | None = None) -> Tagger:
@@ -256,13 +410,30 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
             "`tagger train --labels YOUR_LABELS.yaml`, or load it without a taxonomy to use the one it was trained on."
         )
     try:
+        _check_arrays(weights_bytes, manifest, folder / WEIGHTS)
         with np.load(io.BytesIO(weights_bytes), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-        tables = json.loads(gzip.decompress(matchers_bytes).decode("utf-8"))
+        limit = manifest.get("sizes", {}).get(MATCHERS, _legacy_limit(len(matchers_bytes)))
+        tables = json.loads(_gunzip_bounded(matchers_bytes, limit, folder / MATCHERS).decode("utf-8"))
+        if not isinstance(tables, dict):
+            raise ModelError(f"{folder / MATCHERS}: expected an object of family tables.")
         return _assemble(manifest, saved_taxonomy, arrays, tables, max_chars)
     except ModelError:
         raise
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, UnicodeDecodeError, EOFError) as exc:
+    except RecursionError:
+        raise ModelError(f"{folder}: {MATCHERS} is nested too deeply to be a model's tables.") from None
+    except MemoryError:
+        raise ModelError(f"{folder}: the model's arrays do not fit in memory; was the folder replaced?") from None
+    except (
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        zipfile.BadZipFile,
+        OSError,
+        UnicodeDecodeError,
+        EOFError,
+    ) as exc:
         raise ModelError(f"{folder}: the weights do not fit the manifest ({type(exc).__name__}: {exc}).") from None
 
 

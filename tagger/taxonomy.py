@@ -189,6 +189,8 @@ def load_yaml_with_lines(text: str, source: str | None, error: type[Exception]) 
         raise error(f"{where(source, line)}: invalid YAML: {exc.problem or exc.context}.") from None
     except yaml.YAMLError as exc:
         raise error(f"{where(source)}: invalid YAML: {exc}.") from None
+    except RecursionError:
+        raise error(f"{where(source)}: the YAML is nested too deeply to be read (thousands of levels).") from None
 
 
 # --- YAML with line numbers -------------------------------------------------------------------------------------

@@ -6,8 +6,11 @@ Each command lives in its own module with ``add_parser(subparsers)`` and ``run(a
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .._version import __version__
 from ..errors import TaggerError
@@ -29,17 +32,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds like Ctrl-C: outputs closed, workers stopped."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 error in the data/model, 2 usage error)."""
+    """Run the CLI; returns the exit status (0 ok, 1 error in the data/model, 2 usage error, 130 Ctrl-C,
+    143 SIGTERM)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        with _sigterm_unwinds():
+            return int(args.run(args) or 0)
     except TaggerError as exc:
         print(f"tagger {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `tagger tag ... | head`
         return 0
+    except Terminated:
+        print(f"tagger {args.command}: terminated (SIGTERM); the output written so far is complete", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"tagger {args.command}: interrupted", file=sys.stderr)
         return 130

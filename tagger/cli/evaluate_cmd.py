@@ -6,26 +6,35 @@ import argparse
 import json
 from typing import Any
 
+from ..errors import DataError
 from ..evaluate import evaluate, render_report
 from ..model import Tagger
-from ..readers import FORMATS
-from ._common import read_data
+from ..readers.formats import input_formats
+from ._common import add_encoding_option, read_data
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("evaluate", help="score a model on labelled JSONL/CSV data")
     parser.add_argument("model", metavar="MODEL", help="model folder")
     parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL, CSV, ACLED or UCDP files")
-    parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
+    parser.add_argument(
+        "--format",
+        choices=["auto", *input_formats(labelled=True)],
+        default="auto",
+        help="format of DATA (default: by extension; acled and ucdp must be named)",
+    )
     parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
+    add_encoding_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     tagger = Tagger.load(args.model)
     records = read_data(args, tagger.taxonomy)
+    if not records:
+        raise DataError(f"no records to evaluate in {', '.join(args.data)}: the data is empty.")
     report = evaluate(tagger, records)
     if args.json:
         print(json.dumps({name: m.to_dict() for name, m in report.items()}, indent=1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..errors import TaxonomyError
 from ..taxonomy import Taxonomy, load_taxonomy
 
 
@@ -12,7 +13,7 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("labels", help="show the taxonomy, or validate one with --check")
     parser.add_argument("--check", metavar="FILE", help="validate this taxonomy file")
     parser.add_argument("--labels", metavar="FILE", help="show this taxonomy instead of the default")
-    parser.add_argument("--family", help="show only this family")
+    parser.add_argument("--family", metavar="NAME", help="show only this family (e.g. region)")
     parser.set_defaults(run=run)
 
 
@@ -40,5 +41,8 @@ def run(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{name}: {len(taxonomy[name])}" for name in taxonomy)
         print(f"{args.check}: ok ({counts} labels; hash {taxonomy.hash[:12]})")
         return 0
-    print("\n".join(describe(load_taxonomy(args.labels), args.family)))
+    taxonomy = load_taxonomy(args.labels)
+    if args.family is not None and args.family not in taxonomy.families:
+        raise TaxonomyError(f"no family {args.family!r} in the taxonomy; it has: {', '.join(taxonomy.families)}.")
+    print("\n".join(describe(taxonomy, args.family)))
     return 0

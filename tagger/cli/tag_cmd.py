@@ -7,19 +7,20 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from ..errors import DataError
-from ..model import Tagger, default_tagger
-from ..readers import read_records
-from ..stream import default_jobs, tag_stream
-from ..writers import OUTPUT_FORMATS, guess_output_format, open_writer
-from ._common import add_model_option
+from ..batch.common import default_jobs, resolve_model
+from ..batch.output import SafeOutput, check_distinct
+from ..batch.stream import tag_stream
+from ..batch.writers import OUTPUT_FORMATS, guess_output_format, is_binary, open_writer
+from ..errors import DataError, ParameterError
+from ..readers import Record, read_records
+from ..readers.formats import FORMATS, get_format, input_formats
+from ._common import add_encoding_option, add_model_option, positive_int, unit_float
 
-INPUT_FORMATS = ("auto", "jsonl", "csv", "parquet")
+INPUT_FORMATS = ("auto", *(name for name in input_formats() if not FORMATS[name].needs_mapping))
 
 
 def add_parser(subparsers: Any) -> None:
@@ -28,16 +29,57 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--input", "-i", metavar="FILE", help="JSONL, CSV or Parquet records with 'text' (- = stdin JSONL)"
     )
-    parser.add_argument("--output", "-o", metavar="FILE", help="write here (.jsonl, .csv, .parquet) instead of stdout")
-    parser.add_argument("--format", choices=INPUT_FORMATS, default="auto", help="format of --input (by extension)")
-    parser.add_argument("--output-format", choices=("auto", *OUTPUT_FORMATS), default="auto")
-    parser.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
-    parser.add_argument("--batch-size", type=int, default=256, help="articles per vectorised batch (256)")
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", help="write here (.jsonl, .csv, .parquet) instead of stdout; see --force"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing --output (by default an existing file is refused)"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run: keep the rows already in --output and tag only the ids not in it",
+    )
+    parser.add_argument(
+        "--format", choices=INPUT_FORMATS, default="auto", help="format of --input (default: by extension)"
+    )
+    parser.add_argument(
+        "--output-format",
+        choices=("auto", *OUTPUT_FORMATS),
+        default="auto",
+        help="format of --output (default: by extension, JSONL for stdout)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes, N >= 1 (default: all cores this process may use)",
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=256, metavar="N", help="articles per vectorised batch (256)"
+    )
     parser.add_argument(
         "--keep", action="append", default=[], metavar="FIELD", help="copy this input field to the output (repeatable)"
     )
-    parser.add_argument("--skip-bad", action="store_true", help="skip malformed input lines and report how many")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
+    parser.add_argument(
+        "--top-k", type=positive_int, default=None, metavar="K", help="report at most K labels per family"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=unit_float,
+        default=None,
+        metavar="T",
+        help="report every label scoring at least T (in [0, 1]) instead of the model's per-label thresholds",
+    )
+    parser.add_argument(
+        "--skip-bad", action="store_true", help="skip malformed or undecodable input lines and report how many"
+    )
+    add_encoding_option(parser)
+    parser.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="local worker processes (default) or Dask"
+    )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -70,26 +112,30 @@ def count_records(path: str, fmt: str) -> int | None:
     return max(lines - (1 if fmt == "csv" else 0), 0)
 
 
-def _input_format(args: argparse.Namespace) -> str:
-    if args.format != "auto":
-        return args.format
-    suffix = Path(args.input).suffix.lower() if args.input != "-" else ""
-    return {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "jsonl")
+def _records(args: argparse.Namespace, fmt: str, families: tuple[str, ...], skipped: list[DataError]) -> Any:
+    source: Any = sys.stdin.buffer if args.input == "-" else args.input
+    options: dict[str, Any] = {"require_labels": False, "skip_bad": args.skip_bad, "skipped": skipped}
+    if FORMATS[fmt].text:
+        options["encoding"] = args.encoding
+    if fmt == "csv":
+        options["families"] = families  # label columns are the model's families; the rest can be --keep fields
+    return read_records(source, None, format=fmt, **options)
 
 
-def _records(args: argparse.Namespace, fmt: str, skipped: list[DataError]) -> Iterator[Any]:
-    if fmt == "parquet":
-        from ..readers.parquet import read_parquet
-
-        return read_parquet(args.input)
-    source = sys.stdin if args.input == "-" else args.input
-    return read_records(source, None, format=fmt, require_labels=False, skip_bad=args.skip_bad, skipped=skipped)
+def _skip_done(records: Any, done: set[str]) -> Iterator[Record]:
+    for record in records:
+        if record.id is None:
+            raise DataError(
+                f"{record.source}:{record.line}: a record without an 'id'; --resume needs ids to tell what is done."
+            )
+        if record.id not in done:
+            yield record
 
 
 def _dask_rows(args: argparse.Namespace, records: Iterator[Any], jobs: int) -> Iterator[dict]:
     import dask.bag as db
 
-    from ..dask_engine import local_client, tag_bag
+    from ..batch.dask_engine import local_client, tag_bag
 
     client = local_client(jobs, args.scheduler)
     try:
@@ -101,47 +147,82 @@ def _dask_rows(args: argparse.Namespace, records: Iterator[Any], jobs: int) -> I
         client.close()
 
 
+def _check(args: argparse.Namespace, out_fmt: str) -> None:
+    """Every usage problem found before any file is opened."""
+    to_stdout = not args.output or args.output == "-"
+    if to_stdout and is_binary(out_fmt):
+        raise ParameterError(
+            f"{out_fmt} output needs a file: give --output FILE.{out_fmt} (stdout takes JSONL or CSV)."
+        )
+    if (args.force or args.resume) and to_stdout:
+        raise ParameterError("--force and --resume apply to an --output file, not to stdout.")
+    if args.force and args.resume:
+        raise ParameterError("give --force (start again) or --resume (continue), not both.")
+    if args.engine == "dask" and args.resume:
+        raise ParameterError("--resume works with the local engine only.")
+    if args.engine != "dask" and args.scheduler:
+        raise ParameterError("--scheduler applies to --engine dask only.")
+    check_distinct(args.input, args.output)
+
+
 def run(args: argparse.Namespace) -> int:
     if (args.text is None) == (args.input is None):
         print("tagger tag: give either TEXT (or - for stdin) or --input FILE", file=sys.stderr)
         return 2
+    cutoffs = {"top_k": args.top_k, "threshold": args.threshold}
     if args.input is None:
-        tagger = default_tagger() if args.model is None else Tagger.load(args.model)
+        tagger = resolve_model(args.model)
         text = sys.stdin.read() if args.text == "-" else args.text
-        print(json.dumps(tagger.tag(text, explain=args.explain).to_dict(), ensure_ascii=False))
+        print(json.dumps(tagger.tag(text, explain=args.explain, **cutoffs).to_dict(), ensure_ascii=False))
         return 0
 
     if args.engine == "dask":
         try:
-            from ..dask_engine import require_dask
+            from ..batch.dask_engine import require_dask
 
             require_dask()
         except ImportError as exc:
             print(f"tagger tag: {exc}", file=sys.stderr)
             return 2
-    fmt = _input_format(args)
+    fmt = get_format(args.format, args.input).name
+    out_fmt = guess_output_format(args.output) if args.output_format == "auto" else args.output_format
+    _check(args, out_fmt)
+    tagger = resolve_model(args.model)  # once here: its families name the columns; workers load their own
+    families = tuple(tagger.families)
     jobs = args.jobs or default_jobs()
     skipped: list[DataError] = []
-    records = _records(args, fmt, skipped)
-    if args.engine == "dask":
-        rows = _dask_rows(args, records, jobs)
-    else:
-        rows = tag_stream(
-            records, model=args.model, jobs=jobs, batch_size=args.batch_size, keep=args.keep, explain=args.explain
-        )
-    families = ["region", "actor", "event_type"] if args.model is None else list(Tagger.load(args.model).families)
-    out_fmt = guess_output_format(args.output) if args.output_format == "auto" else args.output_format
-    total = count_records(args.input, fmt)
     with contextlib.ExitStack() as stack:
-        handle = None
-        if out_fmt != "parquet":
-            handle = (
-                sys.stdout
-                if not args.output or args.output == "-"
-                else stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+        output: SafeOutput | None = None
+        if args.output and args.output != "-":
+            output = stack.enter_context(
+                SafeOutput(args.output, out_fmt, binary=is_binary(out_fmt), force=args.force, resume=args.resume)
             )
-        writer = open_writer(out_fmt, handle, args.output, families)
+            handle: Any = output.handle
+        else:
+            handle = sys.stdout
+        records = _records(args, fmt, families, skipped)
+        done = output.done if output is not None else set()
+        if args.resume:
+            records = _skip_done(records, done)
+        if args.engine == "dask":
+            rows = _dask_rows(args, records, jobs)
+        else:
+            rows = tag_stream(
+                records,
+                model=tagger if jobs == 1 else args.model,
+                jobs=jobs,
+                batch_size=args.batch_size,
+                keep=args.keep,
+                explain=args.explain,
+                max_chars=tagger.max_chars,
+                **cutoffs,
+            )
+        writer = open_writer(out_fmt, handle, families, output.existing if output is not None else None)
         stack.callback(writer.close)
+        stack.callback(rows.close)  # stops the worker processes at once if the run ends early
+        total = count_records(args.input, fmt)
+        if total is not None and done:
+            total = max(total - len(done), 0)
         bar = stack.enter_context(
             tqdm(total=total, unit="doc", desc="tagging", file=sys.stderr, disable=True if args.no_progress else None)
         )
@@ -151,11 +232,17 @@ def run(args: argparse.Namespace) -> int:
                 buffer.append(row)
                 if len(buffer) >= args.batch_size:
                     writer.write(buffer)
+                    if output is not None:
+                        output.wrote = True
                     bar.update(len(buffer))
                     buffer = []
         finally:  # whatever stops the run, the rows tagged so far are written
             writer.write(buffer)
+            if output is not None and buffer:
+                output.wrote = True
             bar.update(len(buffer))
     if skipped:
         print(f"tagger tag: skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
+    if done:
+        print(f"tagger tag: resumed; {len(done)} record(s) were already in {args.output}", file=sys.stderr)
     return 0

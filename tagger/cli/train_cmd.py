@@ -9,12 +9,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..evaluate import FamilyMetrics, render_report
 from ..model import STRATEGIES
-from ..readers import FORMATS, read_records
+from ..readers import read_records
+from ..readers.formats import input_formats
 from ..taxonomy import load_taxonomy
-from ._common import read_data
+from ._common import add_encoding_option, positive_int, read_data
 
 
 def add_parser(subparsers: Any) -> None:
@@ -22,11 +23,24 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("data", nargs="+", metavar="DATA", help="labelled JSONL, CSV, ACLED or UCDP files")
     parser.add_argument("--out", "-o", required=True, metavar="PATH", help="model folder to write")
     parser.add_argument("--labels", metavar="FILE", help="taxonomy file (default: the shipped labels.yaml)")
-    parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
+    parser.add_argument(
+        "--format",
+        choices=["auto", *input_formats(labelled=True)],
+        default="auto",
+        help="format of DATA (default: by extension; acled and ucdp must be named)",
+    )
     parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
-    parser.add_argument("--strategy", choices=STRATEGIES, default="auto", help="scorer kind for every family")
-    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds for thresholds (5)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="auto",
+        help="scorer kind for every family (default: auto, which cross-validates ovr, candidate and hybrid per "
+        "family and keeps the best; evidence rests every tag on a name in the text)",
+    )
+    parser.add_argument(
+        "--cv", type=positive_int, default=5, metavar="K", help="cross-validation folds for thresholds (5)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same model (0)")
     parser.add_argument("--no-char-ngrams", action="store_true", help="word n-grams only (faster, smaller)")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
     parser.add_argument(
@@ -34,7 +48,10 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="out-of-core training for data larger than memory (two passes, SGD, thresholds on a 10%% sample)",
     )
-    parser.add_argument("--batch-size", type=int, default=2000, help="records per batch with --streaming (2000)")
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=2000, metavar="N", help="records per batch with --streaming (2000)"
+    )
+    add_encoding_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -47,7 +64,13 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
         skipped.clear()
         for path in args.data:
             yield from read_records(
-                path, taxonomy, format=args.format, mapping=args.mapping, skip_bad=args.skip_bad, skipped=skipped
+                path,
+                taxonomy,
+                format=args.format,
+                mapping=args.mapping,
+                skip_bad=args.skip_bad,
+                skipped=skipped,
+                encoding=args.encoding,
             )
 
     bar = tqdm(desc="streaming training", unit="batch", file=sys.stderr, disable=None)
@@ -76,7 +99,28 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
     return 0
 
 
+def check_out(path: str) -> None:
+    """Refuse an --out that cannot become a model folder, before any data is read (training takes minutes)."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise ParameterError(f"--out {target} is a file; a model is a folder: choose another path.")
+    if target.is_dir() and any(target.iterdir()) and not (target / "manifest.json").is_file():
+        raise ParameterError(f"--out {target} is a folder that holds something other than a model; refusing it.")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ParameterError(f"--out {target}: {parent} is not a folder.")
+    import os
+
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ParameterError(f"--out {target}: cannot write in {parent} (permission denied).")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_out(args.out)
     taxonomy = load_taxonomy(args.labels)
     if args.streaming:
         return _run_streaming(args, taxonomy)

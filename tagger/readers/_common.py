@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 from collections.abc import Iterator, Mapping, Sequence
@@ -12,7 +13,7 @@ from typing import IO, Any
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
 
-__all__ = ["Record", "open_source", "source_name", "check_labels", "RecordChecker"]
+__all__ = ["Record", "open_source", "read_lines", "source_name", "check_labels", "check_encoding", "RecordChecker"]
 
 
 @dataclass(frozen=True)
@@ -33,23 +34,103 @@ def source_name(source: str | Path | IO[str]) -> str:
     return str(getattr(source, "name", "<stream>"))
 
 
+def check_encoding(encoding: str) -> str:
+    """The codec name for ``encoding``, or a DataError naming it when Python has no such codec."""
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise DataError(f"unknown text encoding {encoding!r} (try utf-8, cp1252 or latin-1).") from None
+
+
+def _open_path(path: Path, mode: str, **kwargs: object) -> IO:
+    try:
+        return path.open(mode, **kwargs)  # type: ignore[call-overload]
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found.") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, expected a data file.") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied.") from None
+
+
 @contextlib.contextmanager
-def open_source(source: str | Path | IO[str], *, newline: str | None = None) -> Iterator[IO[str]]:
-    """Yield a text handle for a path (opened and closed here) or an already open file (left open)."""
+def open_source(
+    source: str | Path | IO[str], *, newline: str | None = None, encoding: str = "utf-8"
+) -> Iterator[IO[str]]:
+    """Yield a text handle for a path (opened and closed here) or an already open file (left open).
+
+    A UTF-8 byte-order mark (what Excel writes) is dropped.
+    """
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            handle = path.open(encoding="utf-8", newline=newline)
-        except FileNotFoundError:
-            raise DataError(f"{path}: file not found.") from None
-        except IsADirectoryError:
-            raise DataError(f"{path}: is a folder, expected a data file.") from None
+        codec = check_encoding(encoding)
+        handle = _open_path(Path(source), "r", encoding="utf-8-sig" if codec == "utf-8" else codec, newline=newline)
         with handle:
             yield handle
     elif isinstance(source, io.TextIOBase) or hasattr(source, "read"):
         yield source
     else:
         raise TypeError(f"expected a path or an open text file, got {type(source).__name__}.")
+
+
+def _decode_error(name: str, line: int, codec: str, exc: UnicodeDecodeError) -> DataError:
+    bad = exc.object[exc.start : exc.start + 1]
+    byte = f"0x{bad[0]:02x}" if isinstance(bad, bytes) and bad else "?"
+    return DataError(
+        f"{where(name, line)}: byte {exc.start + 1} of the line ({byte}) is not valid {codec} ({exc.reason}). "
+        "If the file is in another encoding, say which: --encoding cp1252 (or latin-1), encoding='cp1252' in Python."
+    )
+
+
+def read_lines(
+    source: str | Path | IO[str] | IO[bytes], name: str, *, encoding: str = "utf-8"
+) -> Iterator[tuple[int, str | DataError]]:
+    """``(line number, text)`` of each line, decoded one line at a time, the line ending kept.
+
+    A line that does not decode gives ``(line, DataError)`` (naming file, line and byte) in its place, so the lines
+    before it are read and the caller decides whether to stop or skip. A leading UTF-8 byte-order mark is dropped.
+    Paths and binary handles are decoded here; text handles are read as they are.
+    """
+    if not isinstance(source, (str, Path)) and not hasattr(source, "read"):
+        raise TypeError(f"expected a path or an open file, got {type(source).__name__}.")
+    codec = check_encoding(encoding)
+    if isinstance(source, (str, Path)):
+        handle: IO = _open_path(Path(source), "rb")
+        close = True
+    else:
+        handle, close = source, False
+    try:
+        binary = (
+            isinstance(source, (str, Path))
+            or isinstance(source, (io.RawIOBase, io.BufferedIOBase))
+            or ("b" in getattr(source, "mode", ""))
+        )
+        if binary and codec.startswith(("utf-16", "utf-32")):  # newlines are not single bytes: decode as a stream
+            handle = io.TextIOWrapper(handle, encoding=codec, newline="")
+            binary = False
+        first_codec = "utf-8-sig" if codec == "utf-8" else codec
+        line = 0
+        if binary:
+            for raw in handle:
+                line += 1
+                try:
+                    yield line, raw.decode(first_codec if line == 1 else codec)
+                except UnicodeDecodeError as exc:
+                    yield line, _decode_error(name, line, codec, exc)
+            return
+        iterator = iter(handle)
+        while True:
+            try:
+                text = next(iterator)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:  # a text stream cannot be resumed after a decode error
+                yield line + 1, _decode_error(name, line + 1, codec, exc)
+                return
+            line += 1
+            yield line, text.lstrip("\ufeff") if line == 1 else text
+    finally:
+        if close:
+            handle.close()
 
 
 def check_labels(

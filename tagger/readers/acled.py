@@ -14,8 +14,9 @@ from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ._common import Record, RecordChecker, check_labels, open_source, source_name
-from .mapping import LabelMapping, MappingReport, csv_rows, header_index, make_resolver, usable_text
+from ._common import Record, RecordChecker, check_labels, source_name
+from ._csv import csv_rows, header_index
+from .mapping import LabelMapping, MappingReport, make_resolver, usable_text
 
 __all__ = ["read_acled", "CURRENT_COLUMNS", "OLD_COLUMNS"]
 
@@ -41,6 +42,7 @@ def read_acled(
     report: MappingReport | None = None,
     skip_bad: bool = False,
     skipped: list[DataError] | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[Record]:
     """Yield a record per ACLED event with ``region``, ``actor`` and (where the code maps) ``event_type`` labels.
 
@@ -60,62 +62,61 @@ def read_acled(
     """
     name = source_name(source)
     checker = RecordChecker(name, skip_bad, skipped)
-    with open_source(source, newline="") as handle:
-        rows = csv_rows(handle, name, checker)
-        first = next(rows, None)
-        if first is None:
-            return
-        header = first[1]
-        columns = header_index(header)
-        current = _detect(columns, header, name)
-        taxonomy, resolver = make_resolver(mapping, taxonomy, dataset="acled")
-        code_column, section, code_field = (
-            ("sub_event_type", "event_types", "sub-event type") if current else
-            ("event_type", "old_event_types", "event type (pre-2019)")
-        )  # fmt: skip
-        id_at = next((columns[c] for c in _ID_COLUMNS if c in columns), None)
-        actor_at = [columns["actor1"], columns["actor2"]]
-        assoc_at = [columns[c] for pair in _ASSOCIATES for c in pair if c in columns]
-        notes_at, code_at, country_at, admin1_at = (columns[c] for c in ("notes", code_column, "country", "admin1"))
-        extra_at = {c: columns[c] for c in _EXTRA if c in columns}
-        for line, row in rows:
-            if len(row) != len(header):
-                checker.handle(DataError(f"{where(name, line)}: {len(row)} fields, the header has {len(header)}."))
-                continue
-            text = row[notes_at].strip()
-            if not usable_text(text):
-                if report is not None:
-                    report.skip("empty or junk notes", where(name, line))
-                continue
-            record_id = (row[id_at].strip() or None) if id_at is not None else None
-            try:
-                checker.check_id(record_id, line)
-            except DataError as error:
-                checker.handle(error)
-                continue
-            labels: dict[str, tuple[str, ...]] = {}
-            if resolver.has("event_type"):
-                ids = resolver.event_types(section, row[code_at], field=code_field, report=report)
-                if ids is not None:
-                    labels["event_type"] = ids
-            region = resolver.region(row[country_at], row[admin1_at], report=report)
-            if region is not None:
-                labels["region"] = region
-            if resolver.has("actor"):
-                names = [row[at] for at in actor_at]
-                names += [part for at in assoc_at for part in row[at].split(";")]
-                labels["actor"] = resolver.actors(names, field="actor", report=report)
-            record = Record(
-                text=text,
-                labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
-                id=record_id,
-                source=name,
-                line=line,
-                extra={column: row[at] for column, at in extra_at.items()},
-            )
+    rows = csv_rows(source, name, checker, encoding=encoding)
+    first = next(rows, None)
+    if first is None:
+        return
+    header = first[1]
+    columns = header_index(header)
+    current = _detect(columns, header, name)
+    taxonomy, resolver = make_resolver(mapping, taxonomy, dataset="acled")
+    code_column, section, code_field = (
+        ("sub_event_type", "event_types", "sub-event type") if current else
+        ("event_type", "old_event_types", "event type (pre-2019)")
+    )  # fmt: skip
+    id_at = next((columns[c] for c in _ID_COLUMNS if c in columns), None)
+    actor_at = [columns["actor1"], columns["actor2"]]
+    assoc_at = [columns[c] for pair in _ASSOCIATES for c in pair if c in columns]
+    notes_at, code_at, country_at, admin1_at = (columns[c] for c in ("notes", code_column, "country", "admin1"))
+    extra_at = {c: columns[c] for c in _EXTRA if c in columns}
+    for line, row in rows:
+        if len(row) != len(header):
+            checker.handle(DataError(f"{where(name, line)}: {len(row)} fields, the header has {len(header)}."))
+            continue
+        text = row[notes_at].strip()
+        if not usable_text(text):
             if report is not None:
-                report.count(record.labels)
-            yield record
+                report.skip("empty or junk notes", where(name, line))
+            continue
+        record_id = (row[id_at].strip() or None) if id_at is not None else None
+        try:
+            checker.check_id(record_id, line)
+        except DataError as error:
+            checker.handle(error)
+            continue
+        labels: dict[str, tuple[str, ...]] = {}
+        if resolver.has("event_type"):
+            ids = resolver.event_types(section, row[code_at], field=code_field, report=report)
+            if ids is not None:
+                labels["event_type"] = ids
+        region = resolver.region(row[country_at], row[admin1_at], report=report)
+        if region is not None:
+            labels["region"] = region
+        if resolver.has("actor"):
+            names = [row[at] for at in actor_at]
+            names += [part for at in assoc_at for part in row[at].split(";")]
+            labels["actor"] = resolver.actors(names, field="actor", report=report)
+        record = Record(
+            text=text,
+            labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
+            id=record_id,
+            source=name,
+            line=line,
+            extra={column: row[at] for column, at in extra_at.items()},
+        )
+        if report is not None:
+            report.count(record.labels)
+        yield record
 
 
 def _detect(columns: dict[str, int], header: list[str], name: str) -> bool:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import sys
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ._common import Record, RecordChecker, check_labels, open_source, source_name
+from ._common import Record, RecordChecker, check_labels, source_name
+from ._csv import csv_rows
 
 __all__ = ["read_csv"]
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles can be long; the default limit is 128 KiB
 
 
 def read_csv(
@@ -23,15 +21,17 @@ def read_csv(
     *,
     text_column: str = "text",
     id_column: str = "id",
-    families: tuple[str, ...] | None = None,
+    families: Sequence[str] | None = None,
     require_labels: bool = True,
     skip_bad: bool = False,
     skipped: list[DataError] | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[Record]:
     """Yield records from a CSV path or open file.
 
     A family column that is present annotates every row (an empty cell means "none apply"); a family without a
-    column is not annotated. Family columns are the taxonomy's family names found in the header (or ``families``).
+    column is not annotated. Family columns are the header's columns named like a family of ``taxonomy`` (or
+    listed in ``families``); with neither, the families of the default taxonomy.
 
     >>> import io
     >>> rows = read_csv(io.StringIO("text,actor\\nhello,hamas|israel\\n"))
@@ -40,62 +40,54 @@ def read_csv(
     """
     name = source_name(source)
     checker = RecordChecker(name, skip_bad, skipped)
-    with open_source(source, newline="") as handle:
-        reader = csv.reader(handle)
+    rows = csv_rows(source, name, checker, encoding=encoding)
+    first = next(rows, None)
+    if first is None:
+        return
+    header = first[1]
+    if text_column not in header:
+        raise DataError(f"{where(name, 1)}: no {text_column!r} column; the header has {header}.")
+    if families is None:
+        known = tuple(taxonomy.families) if taxonomy is not None else _default_families()
+        families = tuple(column for column in header if column in known)
+    missing = [f for f in families if f not in header]
+    if missing:
+        raise DataError(f"{where(name, 1)}: no column for famil{'y' if len(missing) == 1 else 'ies'} {missing}.")
+    text_at = header.index(text_column)
+    id_at = header.index(id_column) if id_column in header else None
+    family_at = {family: header.index(family) for family in families}
+    if require_labels and not family_at:
+        raise DataError(f"{where(name, 1)}: no label column (expected one of the families as a column name).")
+    others = [(i, column) for i, column in enumerate(header) if i != text_at and i != id_at and column not in family_at]
+    for line, row in rows:
         try:
-            header = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise DataError(f"{where(name, 1)}: malformed CSV header ({exc}).") from None
-        if text_column not in header:
-            raise DataError(f"{where(name, 1)}: no {text_column!r} column; the header has {header}.")
-        if families is None:
-            known = taxonomy.families if taxonomy is not None else ("region", "actor", "event_type")
-            families = tuple(column for column in header if column in known)
-        missing = [f for f in families if f not in header]
-        if missing:
-            raise DataError(f"{where(name, 1)}: no column for famil{'y' if len(missing) == 1 else 'ies'} {missing}.")
-        text_at = header.index(text_column)
-        id_at = header.index(id_column) if id_column in header else None
-        family_at = {family: header.index(family) for family in families}
-        if require_labels and not family_at:
-            raise DataError(f"{where(name, 1)}: no label column (expected one of the families as a column name).")
-        others = [
-            (i, column) for i, column in enumerate(header) if i != text_at and i != id_at and column not in family_at
-        ]
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                checker.handle(DataError(f"{where(name, reader.line_num)}: malformed CSV ({exc})."))
-                continue
-            line = reader.line_num
-            if not row:
-                continue
-            try:
-                if len(row) != len(header):
-                    raise DataError(f"{where(name, line)}: {len(row)} fields, the header has {len(header)}.")
-                text = row[text_at]
-                if require_labels and not text.strip():
-                    raise DataError(f"{where(name, line)}: empty {text_column!r}.")
-                labels = {
-                    family: [part.strip() for part in row[at].split("|") if part.strip()]
-                    for family, at in family_at.items()
-                }
-                record_id = row[id_at] if id_at is not None and row[id_at] != "" else None
-                record = Record(
-                    text=text,
-                    labels=check_labels(labels, taxonomy, name, line),
-                    id=record_id,
-                    source=name,
-                    line=line,
-                    extra={column: row[i] for i, column in others},
-                )
-                checker.check_id(record.id, line)
-            except DataError as error:
-                checker.handle(error)
-                continue
-            yield record
+            if len(row) != len(header):
+                raise DataError(f"{where(name, line)}: {len(row)} fields, the header has {len(header)}.")
+            text = row[text_at]
+            if require_labels and not text.strip():
+                raise DataError(f"{where(name, line)}: empty {text_column!r}.")
+            labels = {
+                family: [part.strip() for part in row[at].split("|") if part.strip()]
+                for family, at in family_at.items()
+            }
+            record_id = row[id_at] if id_at is not None and row[id_at] != "" else None
+            record = Record(
+                text=text,
+                labels=check_labels(labels, taxonomy, name, line),
+                id=record_id,
+                source=name,
+                line=line,
+                extra={column: row[i] for i, column in others},
+            )
+            checker.check_id(record.id, line)
+        except DataError as error:
+            checker.handle(error)
+            continue
+        yield record
+
+
+@functools.lru_cache(maxsize=1)
+def _default_families() -> tuple[str, ...]:
+    from ..taxonomy import load_taxonomy
+
+    return tuple(load_taxonomy())

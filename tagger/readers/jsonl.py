@@ -9,7 +9,7 @@ from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ._common import Record, RecordChecker, check_labels, open_source, source_name
+from ._common import Record, RecordChecker, check_labels, read_lines, source_name
 
 __all__ = ["read_jsonl", "parse_jsonl_line"]
 
@@ -20,6 +20,10 @@ def parse_jsonl_line(raw: str, taxonomy: Taxonomy | None, name: str, line: int, 
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise DataError(f"{where(name, line)}: invalid JSON ({exc.msg} at column {exc.colno}).") from None
+    except RecursionError:
+        raise DataError(f"{where(name, line)}: the JSON is nested too deeply to be a record.") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise DataError(f"{where(name, line)}: invalid JSON ({exc}).") from None
     if not isinstance(obj, dict):
         raise DataError(f"{where(name, line)}: expected a JSON object, got {type(obj).__name__}.")
     text = obj.get("text")
@@ -59,10 +63,13 @@ def read_jsonl(
     require_labels: bool = True,
     skip_bad: bool = False,
     skipped: list[DataError] | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[Record]:
     """Yield records from a JSONL path or open file, validating labels against ``taxonomy`` when given.
 
-    With ``skip_bad`` a bad line is left out (and appended to ``skipped``) instead of stopping the read.
+    With ``skip_bad`` a bad line is left out (and appended to ``skipped``) instead of stopping the read. Lines are
+    decoded one at a time (``encoding``, default UTF-8, with or without a byte-order mark), so a line that does not
+    decode is an error naming its line and byte after every line before it was read.
 
     >>> import io
     >>> [r.labels for r in read_jsonl(io.StringIO('{"text": "x", "labels": {"actor": []}}'))]
@@ -70,14 +77,15 @@ def read_jsonl(
     """
     name = source_name(source)
     checker = RecordChecker(name, skip_bad, skipped)
-    with open_source(source) as handle:
-        for line_no, raw in enumerate(handle, start=1):
+    for line_no, raw in read_lines(source, name, encoding=encoding):
+        try:
+            if isinstance(raw, DataError):
+                raise raw
             if not raw.strip():
                 continue
-            try:
-                record = parse_jsonl_line(raw, taxonomy, name, line_no, require_labels=require_labels)
-                checker.check_id(record.id, line_no)
-            except DataError as error:
-                checker.handle(error)
-                continue
-            yield record
+            record = parse_jsonl_line(raw, taxonomy, name, line_no, require_labels=require_labels)
+            checker.check_id(record.id, line_no)
+        except DataError as error:
+            checker.handle(error)
+            continue
+        yield record

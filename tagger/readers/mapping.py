@@ -34,30 +34,25 @@ region family's gazetteer; whatever still maps to nothing is counted in a :class
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
-import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import DataError, where
 from ..gazetteer import read_gazetteer
 from ..taxonomy import Taxonomy, load_taxonomy, load_yaml_with_lines
 from ..text import normalize
-from ._common import RecordChecker
 
 __all__ = [
     "SECTIONS",
     "LabelMapping",
     "MappingReport",
     "Resolver",
-    "csv_rows",
     "default_mapping_path",
-    "header_index",
     "load_mapping",
     "make_resolver",
     "text_key",
@@ -101,8 +96,6 @@ _TOP_KEYS = {"version", "source", "cleanup", *SECTIONS}
 _MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "mappings"
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # ACLED notes and GED article lists can be long
 
 
 def default_mapping_path(dataset: str) -> Path:
@@ -547,28 +540,3 @@ def make_resolver(
     elif mapping.dataset is not None and mapping.dataset != dataset:
         raise DataError(f"{where(mapping.source)}: this mapping is for {mapping.dataset!r} data, not {dataset!r}.")
     return taxonomy, Resolver(mapping, taxonomy)
-
-
-def csv_rows(handle: IO[str], name: str, checker: RecordChecker) -> Iterator[tuple[int, list[str]]]:
-    """``(line, fields)`` of every non-empty CSV row, the header first; a malformed row goes to ``checker``."""
-    reader = csv.reader(handle)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if reader.line_num <= 1:
-                raise DataError(f"{where(name, 1)}: malformed CSV header ({exc}).") from None
-            checker.handle(DataError(f"{where(name, reader.line_num)}: malformed CSV ({exc})."))
-            continue
-        if row:
-            yield reader.line_num, row
-
-
-def header_index(header: list[str]) -> dict[str, int]:
-    """Lower-cased column name → position (a UTF-8 byte-order mark on the first name is dropped)."""
-    index: dict[str, int] = {}
-    for position, column in enumerate(header):
-        index.setdefault(column.lstrip("\ufeff").strip().lower(), position)
-    return index

@@ -15,8 +15,9 @@ from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ._common import Record, RecordChecker, check_labels, open_source, source_name
-from .mapping import LabelMapping, MappingReport, csv_rows, header_index, make_resolver, text_key, usable_key
+from ._common import Record, RecordChecker, check_labels, source_name
+from ._csv import csv_rows, header_index
+from .mapping import LabelMapping, MappingReport, make_resolver, text_key, usable_key
 
 __all__ = ["read_ucdp", "ged_text", "COLUMNS"]
 
@@ -69,6 +70,7 @@ def read_ucdp(
     report: MappingReport | None = None,
     skip_bad: bool = False,
     skipped: list[DataError] | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[Record]:
     """Yield a record per GED event with ``region`` and ``actor`` labels (``event_type`` is not annotated).
 
@@ -88,61 +90,60 @@ def read_ucdp(
     """
     name = source_name(source)
     checker = RecordChecker(name, skip_bad, skipped)
-    with open_source(source, newline="") as handle:
-        rows = csv_rows(handle, name, checker)
-        first = next(rows, None)
-        if first is None:
-            return
-        header = first[1]
-        columns = header_index(header)
-        missing = [c for c in COLUMNS if c not in columns]
-        if missing:
-            raise DataError(
-                f"{where(name, 1)}: not a UCDP GED file: no column {', '.join(map(repr, missing))}. Expected the GED "
-                f"columns {', '.join(COLUMNS)} (and source_article); the header has {', '.join(header[:12])}"
-                f"{' …' if len(header) > 12 else ''}."
-            )
-        taxonomy, resolver = make_resolver(mapping, taxonomy, dataset="ucdp")
-        id_at, violence_at, headline_at, country_at, adm1_at = (
-            columns[c] for c in ("id", "type_of_violence", "source_headline", "country", "adm_1")
+    rows = csv_rows(source, name, checker, encoding=encoding)
+    first = next(rows, None)
+    if first is None:
+        return
+    header = first[1]
+    columns = header_index(header)
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        raise DataError(
+            f"{where(name, 1)}: not a UCDP GED file: no column {', '.join(map(repr, missing))}. Expected the GED "
+            f"columns {', '.join(COLUMNS)} (and source_article); the header has {', '.join(header[:12])}"
+            f"{' …' if len(header) > 12 else ''}."
         )
-        article_at = columns.get("source_article")
-        sides_at = (columns["side_a"], columns["side_b"])
-        extra_at = {c: columns[c] for c in _EXTRA if c in columns}
-        for line, row in rows:
-            if len(row) != len(header):
-                checker.handle(DataError(f"{where(name, line)}: {len(row)} fields, the header has {len(header)}."))
-                continue
-            text = ged_text(row[headline_at], row[article_at] if article_at is not None else "")
-            if not text:
-                if report is not None:
-                    report.skip("empty or junk headline", where(name, line))
-                continue
-            record_id = row[id_at].strip() or None
-            try:
-                checker.check_id(record_id, line)
-            except DataError as error:
-                checker.handle(error)
-                continue
-            labels: dict[str, tuple[str, ...]] = {}
-            region = resolver.region(
-                row[country_at], row[adm1_at], report=report, country_field="country", admin1_field="adm_1"
-            )
-            if region is not None:
-                labels["region"] = region
-            if resolver.has("actor"):
-                names = [part for at in sides_at for part in row[at].split(",")]
-                actors = resolver.actors(names, field="side", report=report)
-                actors += resolver.extra_actors("violence_type_actors", row[violence_at])
-                labels["actor"] = tuple(dict.fromkeys(actors))
-            record = Record(
-                text=text,
-                labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
-                id=record_id,
-                source=name,
-                line=line,
-                extra={column: row[at] for column, at in extra_at.items()},
-            )
+    taxonomy, resolver = make_resolver(mapping, taxonomy, dataset="ucdp")
+    id_at, violence_at, headline_at, country_at, adm1_at = (
+        columns[c] for c in ("id", "type_of_violence", "source_headline", "country", "adm_1")
+    )
+    article_at = columns.get("source_article")
+    sides_at = (columns["side_a"], columns["side_b"])
+    extra_at = {c: columns[c] for c in _EXTRA if c in columns}
+    for line, row in rows:
+        if len(row) != len(header):
+            checker.handle(DataError(f"{where(name, line)}: {len(row)} fields, the header has {len(header)}."))
+            continue
+        text = ged_text(row[headline_at], row[article_at] if article_at is not None else "")
+        if not text:
             if report is not None:
-                report.count(record.labels)
-            yield record
+                report.skip("empty or junk headline", where(name, line))
+            continue
+        record_id = row[id_at].strip() or None
+        try:
+            checker.check_id(record_id, line)
+        except DataError as error:
+            checker.handle(error)
+            continue
+        labels: dict[str, tuple[str, ...]] = {}
+        region = resolver.region(
+            row[country_at], row[adm1_at], report=report, country_field="country", admin1_field="adm_1"
+        )
+        if region is not None:
+            labels["region"] = region
+        if resolver.has("actor"):
+            names = [part for at in sides_at for part in row[at].split(",")]
+            actors = resolver.actors(names, field="side", report=report)
+            actors += resolver.extra_actors("violence_type_actors", row[violence_at])
+            labels["actor"] = tuple(dict.fromkeys(actors))
+        record = Record(
+            text=text,
+            labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
+            id=record_id,
+            source=name,
+            line=line,
+            extra={column: row[at] for column, at in extra_at.items()},
+        )
+        if report is not None:
+            report.count(record.labels)
+        yield record

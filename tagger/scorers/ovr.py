@@ -87,7 +87,7 @@ class OvrScorer:
         """Classifiers for ``labels`` (default: every label) that have examples in ``gold``."""
         from joblib import Parallel, delayed
 
-        from ..stream import default_jobs
+        from ..batch.common import default_jobs
 
         text_x = batch.ngrams
         alias_x = batch.alias(family.name, family.ancestors)

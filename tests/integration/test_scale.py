@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tagger import Tagger
+from tagger.batch import tag_stream
 from tagger.cli import main
 from tagger.readers import read_jsonl
-from tagger.stream import tag_stream
 from tagger.train_stream import train_streaming
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -86,6 +86,7 @@ def test_bad_line_stops_after_writing_earlier_lines(model_path, input_file, tmp_
                 "--jobs",
                 "1",
                 "--skip-bad",
+                "--force",
                 "--no-progress",
             ]
         )
@@ -121,7 +122,10 @@ def test_csv_and_parquet_output(model_path, input_file, tmp_path):
             == 0
         )
     header = csv_out.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "id,src,region,region_scores,actor,actor_scores,event_type,event_type_scores"
+    assert header == (
+        "id,src,region,region_scores,region_top_score,actor,actor_scores,actor_top_score,"
+        "event_type,event_type_scores,event_type_top_score"
+    )
     table = pq.read_table(pq_out)
     assert table.num_rows == 600
     # Parquet in, JSONL out
@@ -154,7 +158,7 @@ def test_csv_and_parquet_output(model_path, input_file, tmp_path):
 
 def test_tag_frame(small_model):
     pd = pytest.importorskip("pandas")
-    from tagger.frames import tag_frame
+    from tagger.batch import tag_frame
 
     frame = pd.DataFrame({"text": ["Clashes near Mosul", "Protest in Paris"], "n": [1, 2]})
     out = tag_frame(frame, "text", tagger=small_model, scores=True)
@@ -179,7 +183,7 @@ def test_dask_local_cluster_equals_single_process(model_path, articles, small_mo
     import dask.dataframe as dd
     import pandas as pd
 
-    from tagger.dask_engine import local_client, tag_bag, tag_dataframe
+    from tagger.batch.dask_engine import local_client, tag_bag, tag_dataframe
 
     client = local_client(2)
     try:

@@ -26,7 +26,9 @@ def test_no_place_evidence_no_region(words, end):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(WORDS | st.sampled_from(["Aleppo", "Lagos", "Mosul", "Kharkiv", "Iraq", "Syria"]), min_size=1, max_size=30))
+@given(
+    st.lists(WORDS | st.sampled_from(["Aleppo", "Lagos", "Mosul", "Kharkiv", "Iraq", "Syria"]), min_size=1, max_size=30)
+)
 def test_explanations_are_spans_of_the_text(words):
     text = " ".join(words)
     result = tag(text, explain=True)

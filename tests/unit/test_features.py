@@ -43,7 +43,10 @@ def test_place_names_are_delexicalised():
 def test_delexicalised_ngrams_are_the_same_for_any_place():
     vectorizer = TextVectorizer()
     batch = FeatureBatch(
-        ["Shelling hit Aleppo on Monday", "Shelling hit Kharkiv on Monday"], MATCHERS, vectorizer, place_families=["region"]
+        ["Shelling hit Aleppo on Monday", "Shelling hit Kharkiv on Monday"],
+        MATCHERS,
+        vectorizer,
+        place_families=["region"],
     )
     counts = batch.counts.toarray()
     np.testing.assert_array_equal(counts[0], counts[1])
@@ -61,7 +64,9 @@ def test_salience_modifier_speaker_negation_history():
 
 
 def test_feature_batch_computes_each_feature_once():
-    batch = FeatureBatch(["Clashes in Mosul", "Protest in Lagos"], MATCHERS, TextVectorizer(), place_families=["region"])
+    batch = FeatureBatch(
+        ["Clashes in Mosul", "Protest in Lagos"], MATCHERS, TextVectorizer(), place_families=["region"]
+    )
     assert batch.docs is batch.docs
     first = batch.candidates("region", ANCESTORS)
     assert batch.candidates("region", ANCESTORS) is first

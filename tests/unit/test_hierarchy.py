@@ -21,7 +21,9 @@ def reference(scores, thresholds):
         for parent in TREE.ancestors[child]:
             chosen = selected[:, child]
             selected[:, parent] |= chosen
-            effective[:, parent] = np.where(chosen, np.maximum(effective[:, parent], effective[:, child]), effective[:, parent])
+            effective[:, parent] = np.where(
+                chosen, np.maximum(effective[:, parent], effective[:, child]), effective[:, parent]
+            )
     return selected, effective
 
 

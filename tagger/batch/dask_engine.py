@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .model import Tagger, default_tagger
+from ..errors import ParameterError
+from ..model import Tagger
+from .common import resolve_model
 
 __all__ = ["local_client", "require_dask", "tag_bag", "tag_dataframe"]
 
@@ -31,7 +33,7 @@ def require_dask() -> Any:
 @functools.lru_cache(maxsize=4)
 def _worker_model(path: str | None) -> Tagger:
     """The model of this worker process, loaded once per path."""
-    return default_tagger() if path is None else Tagger.load(path)
+    return resolve_model(path)
 
 
 def _tag_partition(items: Iterable[Any], path: str | None, batch_size: int) -> list[dict[str, Any]]:
@@ -75,14 +77,23 @@ def tag_dataframe(ddf: Any, column: str, *, model: str | Path | None = None, sco
     return ddf.map_partitions(_tag_frame_partition, column, path, families, scores, meta=meta)
 
 
-def local_client(n_workers: int, scheduler: str | None = None) -> Any:
-    """A ``dask.distributed`` client: to ``scheduler`` when given, else to a new LocalCluster of ``n_workers``."""
+def local_client(n_workers: int, scheduler: str | None = None, *, timeout: float = 10.0) -> Any:
+    """A ``dask.distributed`` client: to ``scheduler`` when given, else to a new LocalCluster of ``n_workers``.
+
+    An unreachable scheduler is a :class:`~tagger.errors.ParameterError` after ``timeout`` seconds.
+    """
     require_dask()
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise ImportError(INSTALL_HINT) from None
     if scheduler:
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError(
+                f"cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {exc}); check the address "
+                "(tcp://HOST:PORT) and that the scheduler runs, or leave out --scheduler to start a local cluster."
+            ) from None
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster)

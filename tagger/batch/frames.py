@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Tagger, default_tagger
+from ..model import Tagger
+from .common import resolve_model
 
 __all__ = ["tag_frame"]
 
@@ -21,7 +22,7 @@ def tag_frame(
     """
     if text_column not in df.columns:
         raise KeyError(f"no column {text_column!r} in the frame (columns: {list(df.columns)})")
-    tagger = tagger if tagger is not None else default_tagger()
+    tagger = resolve_model(tagger)
     results = list(tagger.tag_many(df[text_column].tolist(), batch_size=batch_size))
     out = df.copy()
     for family in tagger.families:
