@@ -139,7 +139,7 @@ def measure_train(spec: dict[str, Any]) -> dict[str, Any]:
 
 def measure_stream(spec: dict[str, Any]) -> dict[str, Any]:
     from tagger.readers import Record
-    from tagger.stream import tag_stream
+    from tagger.batch.stream import tag_stream
 
     records = [Record(text=a["text"], id=str(i)) for i, a in enumerate(_read_lines(spec["articles"]))]
     list(tag_stream(records[:64], model=spec["path"], jobs=1))  # warm-up

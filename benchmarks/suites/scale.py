@@ -101,7 +101,7 @@ def _dask_suite(budget: Budget, progress: Progress) -> dict[str, Any]:
         return {"status": "skipped", "reason": "dask[distributed] is not installed: pip install '.[dask]'"}
     from tagger.dask_engine import local_client, tag_bag
     from tagger.readers import Record
-    from tagger.stream import tag_stream
+    from tagger.batch.stream import tag_stream
 
     n = 500 if budget.quick else 20_000
     texts = synthetic_articles(n, words=WORDS, seed=budget.seed + 1)
