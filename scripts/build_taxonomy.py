@@ -456,6 +456,23 @@ class Gazetteer:
 _WADE_GILES = re.compile(r"^[A-Z][a-z]{0,3}(-[a-z']{1,4})+$")  # "Pet-kin", "U-hang": old romanisations
 
 
+_DIRECTION_PREFIX = {"Sud": "South", "Nord": "North", "Haut": "Upper", "Bas": "Lower", "Est": "East", "Ouest": "West"}
+_DIRECTION_SUFFIX = {"Central": "Central", "Oriental": "Eastern", "Occidental": "Western"}
+
+
+def english_forms(name: str) -> list[str]:
+    """How English-language reporters write a French-named subdivision: "Sud-Kivu" -> "South Kivu",
+    "Kasaï Central" -> "Central Kasai"."""
+    out = []
+    head, sep, rest = name.partition("-")
+    if sep and head in _DIRECTION_PREFIX and rest:
+        out.append(f"{_DIRECTION_PREFIX[head]} {rest}")
+    words = re.split(r"[\s-]+", name)
+    if len(words) == 2 and words[1] in _DIRECTION_SUFFIX:
+        out.append(f"{_DIRECTION_SUFFIX[words[1]]} {words[0]}")
+    return out
+
+
 def city_forms(city: dict, amb: Ambiguity) -> list[tuple[str, int]]:
     """(form, rank) of a GeoNames city: 1 = main name / ASCII name (always kept), 2 = alternate name."""
     out = []
@@ -517,6 +534,8 @@ def build_gazetteer(regions: Family, admin1, iso_to_label, ambiguous_forms, amb:
         for part in re.split(r"\s*/\s*|\s*;\s*", re.sub(r"\s*\[[^\]]*\]|\s*\([^)]*\)", "", sub.name)):
             if is_latin(part) and len(normalize(part).replace(" ", "")) >= 3:
                 gaz.add(part, label, "subdivision", 0, 0, 1)
+                for english in english_forms(part):
+                    gaz.add(english, label, "subdivision", 0, 0, 1)
 
     # kind=city: GeoNames cities of at least 15,000 people
     skipped = defaultdict(int)

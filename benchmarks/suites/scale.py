@@ -99,7 +99,7 @@ def _dask_suite(budget: Budget, progress: Progress) -> dict[str, Any]:
         from dask.distributed import Client, LocalCluster  # noqa: F401
     except ImportError:
         return {"status": "skipped", "reason": "dask[distributed] is not installed: pip install '.[dask]'"}
-    from tagger.dask_engine import local_client, tag_bag
+    from tagger.batch.dask_engine import local_client, tag_bag
     from tagger.readers import Record
     from tagger.batch.stream import tag_stream
 
