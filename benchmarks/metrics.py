@@ -2,7 +2,8 @@
 
 - :func:`example_f1` — ConfliBERT's multi-label score (``example_based.py`` in eventdata/ConfliBERT): the mean over
   documents of 2|T∩P| / (|T| + |P|), documents where both T and P are empty left out.
-- :func:`multilabel_scores` — micro and macro precision / recall / F1 over labels and a per-label table. Macro
+- :func:`multilabel_scores` — micro and macro precision / recall / F1 over labels and a per-label table, computed by
+  :func:`tagger.evaluate.score_matrices` (the library's own metrics). Macro
   averages run over the labels with gold support in the scored documents (every label of the full test sets used
   here has support, where this equals scikit-learn's ``average="macro"``).
 - :func:`multiclass_scores` — accuracy and scikit-learn's ``f1_score(average="macro")`` (labels seen in gold or
@@ -20,6 +21,8 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
+
+from tagger.evaluate import score_matrices
 
 __all__ = ["example_f1", "multilabel_scores", "multiclass_scores", "f1"]
 
@@ -64,29 +67,24 @@ def multilabel_scores(
             g[i, index[label]] = True
         for label in ps:
             p[i, index[label]] = True
-    tp = (g & p).sum(axis=0)
-    n_pred = p.sum(axis=0)
-    n_gold = g.sum(axis=0)
-    per_label = {}
-    for j, label in enumerate(labels):
-        prec, rec = _ratio(tp[j], n_pred[j]), _ratio(tp[j], n_gold[j])
-        per_label[label] = {
-            "precision": prec,
-            "recall": rec,
-            "f1": f1(prec, rec),
-            "support": int(n_gold[j]),
-            "predicted": int(n_pred[j]),
+    family = score_matrices("task", labels, g, p)  # the library's own metrics: one definition for both
+    per_label = {label: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "predicted": 0} for label in labels}
+    for metric in family.labels:
+        per_label[metric.id] = {
+            "precision": metric.precision,
+            "recall": metric.recall,
+            "f1": metric.f1,
+            "support": metric.support,
+            "predicted": metric.predicted,
         }
-    supported = [m for m in per_label.values() if m["support"] > 0]
-    micro_p, micro_r = _ratio(tp.sum(), n_pred.sum()), _ratio(tp.sum(), n_gold.sum())
     return {
         "documents": len(gold),
-        "micro_precision": micro_p,
-        "micro_recall": micro_r,
-        "micro_f1": f1(micro_p, micro_r),
-        "macro_precision": float(np.mean([m["precision"] for m in supported])) if supported else 0.0,
-        "macro_recall": float(np.mean([m["recall"] for m in supported])) if supported else 0.0,
-        "macro_f1": float(np.mean([m["f1"] for m in supported])) if supported else 0.0,
+        "micro_precision": family.micro_precision,
+        "micro_recall": family.micro_recall,
+        "micro_f1": family.micro_f1,
+        "macro_precision": family.macro_precision,
+        "macro_recall": family.macro_recall,
+        "macro_f1": family.macro_f1,
         "example_f1": example_f1(gold, pred),
         "exact_match": float(np.mean((g == p).all(axis=1))) if len(gold) else 0.0,
         "per_label": per_label,
