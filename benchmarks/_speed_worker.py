@@ -138,8 +138,8 @@ def measure_train(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure_stream(spec: dict[str, Any]) -> dict[str, Any]:
-    from tagger.readers import Record
     from tagger.batch.stream import tag_stream
+    from tagger.readers import Record
 
     records = [Record(text=a["text"], id=str(i)) for i, a in enumerate(_read_lines(spec["articles"]))]
     list(tag_stream(records[:64], model=spec["path"], jobs=1))  # warm-up

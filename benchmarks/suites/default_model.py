@@ -11,6 +11,13 @@ from typing import Any
 
 from ..common import DEFAULT_MODEL, Budget, Progress, Skip, load_script, stopwatch
 from ..peers import SYSTEMS, AliasBaseline, FastTextClassifier, SklearnClassifier
+from ..render import (
+    NAMES,
+    _pct,
+    _per_label_plot,
+    _plot,
+    _table,
+)
 
 __all__ = ["run"]
 
@@ -125,3 +132,93 @@ def _score(family: Any, records: list[Any], predictions: list[frozenset[str]]) -
             if label_id in family:
                 pred[k, family.index(label_id)] = True
     return score_matrices(family.name, family.ids, gold, pred).to_dict()
+
+
+# --- report section (rendered by benchmarks.report) ------------------------------------------------------------
+
+
+def _default_model_section(results: dict[str, Any], out: Path) -> list[str]:
+    dm = results["suites"].get("default_model", {})
+    lines = ["## 1. Default model on its held-out split", ""]
+    if dm.get("status") != "ok":
+        return lines + [f"Skipped: {dm.get('reason', 'not run')}.", ""]
+    lines += [
+        f"Model: `{dm['model_repr']}`. {dm['sizes']['heldout']} held-out records "
+        f"({', '.join(f'{k}: {n}' for k, n in dm['heldout_by_source'].items())}), "
+        f"{dm['sizes']['train']} training records for the peers.",
+        "",
+    ]
+    lines += [f"- {n}" for n in dm["notes"]] + [""]
+    rows = []
+    for fam in dm["systems"]["tagger"]["families"]:
+        for key in ("tagger", "alias_only", "fasttext", "tfidf_lr"):
+            m = dm["systems"].get(key, {}).get("families", {}).get(fam)
+            if not m:
+                continue
+            rows.append(
+                [
+                    fam,
+                    NAMES.get(key, key),
+                    str(m["documents"]),
+                    _pct(m["micro_precision"], 1),
+                    _pct(m["micro_recall"], 1),
+                    _pct(m["micro_f1"], 1),
+                    _pct(m["macro_precision"], 1),
+                    _pct(m["macro_recall"], 1),
+                    _pct(m["macro_f1"], 1),
+                ]
+            )
+    lines += _table(
+        ["family", "system", "docs", "micro P", "micro R", "micro F1", "macro P", "macro R", "macro F1"],
+        rows,
+        "llrrrrrrr",
+    )
+    lines.append("")
+    for fam, m in dm["systems"]["tagger"]["families"].items():
+        labels = [lm for lm in m["labels"] if lm["support"] > 0]
+        alias = {lm["id"]: lm for lm in dm["systems"]["alias_only"]["families"][fam]["labels"]}
+        series = {
+            "tagger": {lm["id"]: lm["f1"] for lm in m["labels"]},
+            "alias_only": {k: v["f1"] for k, v in alias.items()},
+        }
+        for key in ("fasttext", "tfidf_lr"):
+            fm = dm["systems"].get(key, {}).get("families", {}).get(fam)
+            if fm:
+                series[key] = {lm["id"]: lm["f1"] for lm in fm["labels"]}
+        shown = [lm["id"] for lm in labels[:40]]
+        plot = f"per_label_f1_default_{fam}.png"
+        drawn = _plot(
+            lines,
+            _per_label_plot,
+            out / plot,
+            f"default model, {fam}: per-label F1 (held-out, top {len(shown)} by support)",
+            series,
+            shown,
+        )
+        lines += [
+            f"**{fam}** per label (held-out; alias-only F1 for comparison)" + (f" — ![]({plot})" if drawn else ""),
+            "",
+        ]
+        rows = [
+            [
+                lm["id"],
+                _pct(lm["precision"], 1),
+                _pct(lm["recall"], 1),
+                _pct(lm["f1"], 1),
+                str(lm["support"]),
+                str(lm["predicted"]),
+                _pct(alias.get(lm["id"], {}).get("f1", 0.0), 1),
+            ]
+            for lm in labels[:40]
+        ]
+        lines += _table(["label", "P", "R", "F1", "support", "predicted", "alias-only F1"], rows)
+        if len(labels) > 40:
+            lines.append(
+                f"\n{len(labels) - 40} more labels with 1–{labels[40]['support']} held-out examples each: "
+                "see results.json."
+            )
+        lines.append("")
+    return lines
+
+
+render = _default_model_section

@@ -14,6 +14,13 @@ from ..common import DEFAULT_MODEL, LABELS_YAML, REUTERS_CSV, Budget, Progress, 
 from ..datasets import Doc, Task, reuters_places, reuters_topics
 from ..peers import AliasBaseline, LoadedTagger, TaggerClassifier
 from ..protocol import run_system, run_task, tagger_quick_options
+from ..render import (
+    _pct,
+    _per_label_plot,
+    _plot,
+    _table,
+    _task_detail,
+)
 
 __all__ = ["run"]
 
@@ -121,3 +128,87 @@ def _drop_labels(task: Task, drop: set[str]) -> None:
 
     task.train, task.dev, task.test = clean(task.train), clean(task.dev), clean(task.test)
     task.labels = [label for label in task.labels if label not in drop]
+
+
+# --- report section (rendered by benchmarks.report) ------------------------------------------------------------
+
+
+def _reuters_section(results: dict[str, Any], out: Path) -> list[str]:
+    reu = results["suites"].get("reuters", {})
+    lines = ["## 3. Reuters-21578", ""]
+    if reu.get("status") != "ok":
+        return lines + [f"Skipped: {reu.get('reason', 'not run')}.", ""]
+    topics = reu["tasks"].get("reuters_topics")
+    if topics:
+        pub = topics["published"]
+        lines += ["Read from `../shared/data/reuters21578/` (research use only; never copied into the repository).", ""]
+        rows = []
+        for s in topics["systems"].values():
+            if "metrics" in s:
+                rows.append([s["system"], _pct(s["metrics"]["micro_f1"]), _pct(s["metrics"]["macro_f1"]), "this run"])
+        for name in ("SVM (linear)", "kNN"):
+            rows.append([name, _pct(pub[name]["micro_f1"]), _pct(pub[name]["macro_f1"]), "Yang & Liu 1999"])
+        lines += _table(["system", "micro F1", "macro F1", "source"], rows, "lrrl")
+        lines += ["", f"Published: {pub['source']}. {pub['note']}", ""]
+        lines += _task_detail(topics, out, top=30)
+    places = reu["tasks"].get("reuters_places")
+    if places:
+        lines += _places_detail(places, out)
+    return lines
+
+
+def _places_detail(task: dict[str, Any], out: Path) -> list[str]:
+    lines = [f"### {task['title']}", ""]
+    sizes = task["sizes"]
+    lines.append(
+        f"{sizes['train']} train / {sizes['dev']} dev / {sizes['test']} test documents, "
+        f"{len(task['labels'])} countries. Country-level predictions only (ISO alpha-2 ids); the world "
+        "regions and subdivisions tagger also reports are left out."
+    )
+    lines.append("")
+    rows = []
+    for s in task["systems"].values():
+        if "metrics" not in s:
+            rows.append([s["system"], "skipped: " + s.get("skipped", ""), "", "", "", ""])
+            continue
+        m = s["metrics"]
+        rows.append(
+            [
+                s["system"],
+                _pct(m["micro_precision"]),
+                _pct(m["micro_recall"]),
+                f"**{_pct(m['micro_f1'])}**",
+                _pct(m["macro_f1"]),
+                _pct(m["example_f1"]),
+            ]
+        )
+    lines += _table(["system", "micro P", "micro R", "micro F1", "macro F1", "example F1"], rows)
+    lines.append("")
+    lines += [f"- {n}" for n in task.get("notes", [])] + [""]
+    series = {
+        k: {lab: v["f1"] for lab, v in s["metrics"]["per_label"].items()}
+        for k, s in task["systems"].items()
+        if "metrics" in s
+    }
+    if series:
+        support = next(iter(s for s in task["systems"].values() if "metrics" in s))["metrics"]["per_label"]
+        labels = sorted(
+            (lab for lab in support if support[lab]["support"] > 0), key=lambda lab: -support[lab]["support"]
+        )[:30]
+        plot = "per_label_f1_reuters_places.png"
+        names = {k: s["system"] for k, s in task["systems"].items() if "metrics" in s}
+        if _plot(
+            lines,
+            _per_label_plot,
+            out / plot,
+            "Reuters places: per-country F1 (top 30 by support)",
+            series,
+            labels,
+            None,
+            names,
+        ):
+            lines += [f"![per-country F1]({plot})", ""]
+    return lines
+
+
+render = _reuters_section

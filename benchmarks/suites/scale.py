@@ -27,6 +27,9 @@ from typing import Any
 from ..common import CONFLIBERT_DIR, DEFAULT_MODEL, ROOT, Budget, Progress, Skip, usable_cores
 from ..datasets import conflibert_task, synthetic_articles
 from ..metrics import example_f1
+from ..render import (
+    _table,
+)
 
 __all__ = ["run"]
 
@@ -78,7 +81,9 @@ def _stream_suite(budget: Budget, progress: Progress, workdir: Path) -> dict[str
         lines = sum(1 for _ in out.open(encoding="utf-8"))
         if lines != n:
             raise RuntimeError(f"expected {n} output lines, got {lines}")
-        rows.append({"articles": n, "input_mb": size / 1e6, "jobs": jobs, "docs_per_s": n / measured["seconds"], **measured})
+        rows.append(
+            {"articles": n, "input_mb": size / 1e6, "jobs": jobs, "docs_per_s": n / measured["seconds"], **measured}
+        )
         inp.unlink()
         out.unlink()
         bar.update(1)
@@ -100,8 +105,8 @@ def _dask_suite(budget: Budget, progress: Progress) -> dict[str, Any]:
     except ImportError:
         return {"status": "skipped", "reason": "dask[distributed] is not installed: pip install '.[dask]'"}
     from tagger.batch.dask_engine import local_client, tag_bag
-    from tagger.readers import Record
     from tagger.batch.stream import tag_stream
+    from tagger.readers import Record
 
     n = 500 if budget.quick else 20_000
     texts = synthetic_articles(n, words=WORDS, seed=budget.seed + 1)
@@ -147,7 +152,11 @@ def _streaming_training(budget: Budget, progress: Progress) -> dict[str, Any]:
     )
     as_records = [Record(text=d.text, labels={family: tuple(ids[c] for c in d.labels)}) for d in task.train]
     back = {v: k for k, v in ids.items()}
-    results: dict[str, Any] = {"task": "IndiaPoliceEvents_sents", "train_records": len(as_records), "test_records": len(task.test)}
+    results: dict[str, Any] = {
+        "task": "IndiaPoliceEvents_sents",
+        "train_records": len(as_records),
+        "test_records": len(task.test),
+    }
     for name, fit in (
         ("train", lambda: train(as_records, taxonomy, seed=budget.seed)),
         ("train_streaming", lambda: train_streaming(lambda: iter(as_records), taxonomy, seed=budget.seed, epochs=3)),
@@ -179,3 +188,76 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
         "dask": _dask_suite(budget, progress),
         "streaming_training": _streaming_training(budget, progress),
     }
+
+
+# --- report section (rendered by benchmarks.report) ------------------------------------------------------------
+
+
+def _scale_section(results: dict[str, Any]) -> list[str]:
+    entry = results.get("suites", {}).get("scale")
+    if not entry:
+        return []
+    lines = ["## Scale", ""]
+    if entry.get("status") != "ok":
+        return [*lines, f"Skipped: {entry.get('reason', '')}", ""]
+    stream = entry["stream"]
+    lines += [
+        f"`tagger tag --input N.jsonl --output N.out.jsonl --jobs J` on generated {stream['words_per_article']}-word "
+        "articles, one subprocess per size. Peak memory: the CLI's own high-water mark and the largest worker's.",
+        "",
+        *_table(
+            ["articles", "input MB", "jobs", "seconds", "docs/s", "CLI peak MB", "worker peak MB"],
+            [
+                [
+                    f"{r['articles']:,}",
+                    f"{r['input_mb']:.0f}",
+                    str(r["jobs"]),
+                    f"{r['seconds']:.0f}",
+                    f"{r['docs_per_s']:,.0f}",
+                    f"{r['max_rss_mb_cli']:.0f}",
+                    f"{r['max_rss_mb_worker']:.0f}",
+                ]
+                for r in stream["rows"]
+            ],
+        ),
+        "",
+        f"Input grew {stream['input_ratio_large_vs_small']:.0f}×; peak memory grew "
+        f"{stream['memory_ratio_large_vs_small']:.2f}× (flat).",
+        "",
+    ]
+    dask = entry.get("dask", {})
+    if "articles" in dask:
+        lines += [
+            f"Dask LocalCluster (2 worker processes) vs one process on {dask['articles']:,} articles: "
+            f"{dask['dask_2_workers_docs_per_s']:,.0f} vs {dask['single_process_docs_per_s']:,.0f} docs/s "
+            f"({dask['speedup']:.2f}×); identical output: {dask['identical_output']}.",
+            "",
+        ]
+    elif dask:
+        lines += [f"Dask: skipped — {dask.get('reason', '')}", ""]
+    st = entry.get("streaming_training", {})
+    if "train" in st:
+        lines += [
+            f"Out-of-core training (`train_streaming`, 3 epochs) vs `train` on {st['task']} "
+            f"({st['train_records']:,} train / {st['test_records']:,} test sentences), example-based F1 on test:",
+            "",
+            *_table(
+                ["trainer", "example F1", "seconds", "peak memory growth MB"],
+                [
+                    [
+                        name,
+                        f"{st[name]['example_f1'] * 100:.2f}",
+                        f"{st[name]['seconds']:.1f}",
+                        f"{st[name]['max_rss_growth_mb']:.0f}",
+                    ]
+                    for name in ("train", "train_streaming")
+                ],
+            ),
+            "",
+            f"Cost of streaming: {st['f1_cost'] * 100:.1f} F1 points.",
+            "",
+        ]
+    return lines
+
+
+render = _scale_section

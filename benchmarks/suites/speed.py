@@ -41,6 +41,14 @@ from ..common import (
 from ..datasets import corpus_texts, synthetic_articles
 from ..peers import SYSTEMS, FastTextClassifier, SklearnClassifier
 from ..protocol import tagger_quick_options
+from ..render import (
+    COLORS,
+    NAMES,
+    _plot,
+    _plt,
+    _ratio,
+    _table,
+)
 
 __all__ = ["run", "TARGETS"]
 
@@ -392,3 +400,207 @@ def _ratios(out: dict[str, Any]) -> dict[str, Any]:
             size: (train_ours[size] / train_peer[size] if train_peer.get(size) else None) for size in train_ours
         }
     return ratios
+
+
+# --- report section (rendered by benchmarks.report) ------------------------------------------------------------
+
+
+def _speed_section(results: dict[str, Any], out: Path) -> list[str]:
+    speed = results["suites"].get("speed", {})
+    lines = ["## 4. Speed", ""]
+    if speed.get("status") != "ok":
+        return lines + [f"Skipped: {speed.get('reason', 'not run')}.", ""]
+    w = speed["workload"]
+    lines += [
+        f"Each figure is measured in its own fresh Python process with one BLAS/OpenMP thread (per core), after a "
+        f"warm-up; throughput is the median of {w['repeats']} runs over {w['batch_docs']} synthetic "
+        f"{w['articles_words']}-word articles in batch and {w['single_docs']} one at a time; latency percentiles pool "
+        f"every one-at-a-time call; import + load is the median of {w['load_repeats']} fresh processes. "
+        f"Peak memory is the process's max RSS (an empty Python: {speed['python_baseline_rss_mb']:.0f} MB).",
+        "",
+    ]
+    lines += [f"- {n}" for n in speed["notes"]] + [""]
+    systems = speed["systems"]
+    keys = list(systems)
+    peers = [k for k in keys if k != "tagger"]
+    figures = [
+        ("batch throughput (docs/s)", "batch_docs_per_s", "{:,.0f}", "higher"),
+        ("batch throughput (words/s)", "batch_words_per_s", "{:,.0f}", "higher"),
+        ("one-at-a-time throughput (docs/s)", "single_docs_per_s", "{:,.0f}", "higher"),
+        ("p50 latency (ms)", "p50_latency_ms", "{:.3f}", "lower"),
+        ("p99 latency (ms)", "p99_latency_ms", "{:.3f}", "lower"),
+        ("cold import + load (s)", "import_load_seconds", "{:.3f}", "lower"),
+        ("model on disk (MB)", "model_bytes", "{:.2f}", "lower"),
+        ("peak memory while tagging (MB RSS)", "peak_rss_tagging_mb", "{:.0f}", "lower"),
+    ]
+    rows = []
+    for label, field, fmt, _ in figures:
+        scale = 1e-6 if field == "model_bytes" else 1.0
+        row = [label] + [fmt.format(systems[k][field] * scale) for k in keys]
+        row += [_ratio(systems["tagger"][field] / systems[p][field]) if systems[p][field] else "–" for p in peers]
+        rows.append(row)
+    training = speed["training"]["systems"]
+    for size in speed["training"]["sizes"]:
+        s = str(size)
+        row = [f"training, {size:,} docs (s)"] + [
+            f"{training[k]['seconds'][s]:.2f}" if k in training else "–" for k in keys
+        ]
+        row += [
+            _ratio(training["tagger"]["seconds"][s] / training[p]["seconds"][s]) if p in training else "–"
+            for p in peers
+        ]
+        rows.append(row)
+    lines += _table(
+        ["figure"] + [systems[k]["system"] for k in keys] + [f"tagger ÷ {systems[p]['system']}" for p in peers], rows
+    )
+    lines += [
+        "",
+        f"Training data for the curve: {speed['training']['data']}; tagger with its default options "
+        "(5-fold cross-validated thresholds; its label classifiers run in one process per core), fastText with "
+        "epoch 25 / lr 0.5 / word bigrams on one thread per core, TF-IDF + LogReg with C = 10 on one core; "
+        "median of "
+        + ", ".join(
+            f"{r} run(s) at {s:,}"
+            for s, r in zip(speed["training"]["sizes"], speed["training"]["repeats"], strict=True)
+        )
+        + ".",
+        "",
+    ]
+    st = speed["stream"]
+    lines += [
+        f"`tag_stream` over {st['documents']:,} articles: jobs=1 {st['seconds']['1']:.2f} s, jobs=2 "
+        f"{st['seconds']['2']:.2f} s — speed-up {st['speedup']:.2f}× (includes starting the worker processes, "
+        "each loading the model).",
+        "",
+    ]
+    dt = speed.get("default_training", {})
+    if "seconds" in dt:
+        lines += [
+            f"Training the default model as `scripts/build_default_model.py` does ({dt['records']} records, "
+            f"UCDP: {dt['ucdp']}): {dt['seconds']:.1f} s (target ≤ 60 s on 2 cores; the trainer fits label classifiers in "
+            "one process per core).",
+            "",
+        ]
+    else:
+        lines += [f"Training the default model: not measured ({dt.get('skipped', '')}).", ""]
+    written: list[str] = []
+    _plot(lines, lambda: written.extend(_speed_plots(out, speed)))
+    for plot in written:
+        lines += [f"![{plot}]({plot})", ""]
+    return lines
+
+
+def _speed_plots(out: Path, speed: dict[str, Any]) -> list[str]:
+    plt = _plt()
+    written = []
+    training = speed.get("training", {}).get("systems", {})
+    if training:
+        fig, ax = plt.subplots(figsize=(6.5, 4.2))
+        for key, entry in training.items():
+            sizes = sorted(int(s) for s in entry["seconds"])
+            ax.plot(
+                sizes,
+                [entry["seconds"][str(s)] for s in sizes],
+                marker="o",
+                label=NAMES.get(key, key),
+                color=COLORS.get(key),
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("training documents")
+        ax.set_ylabel("training time (s, median)")
+        ax.set_title("Training time vs corpus size (2-core machine)", fontsize=11)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "speed_vs_corpus_size.png", dpi=110)
+        plt.close(fig)
+        written.append("speed_vs_corpus_size.png")
+    systems = speed.get("systems", {})
+    if systems:
+        keys = list(systems)
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
+        panels = (
+            ("docs / s (median, 1 core)", [("batch_docs_per_s", "batch"), ("single_docs_per_s", "one at a time")]),
+            ("latency per article (ms)", [("p50_latency_ms", "p50"), ("p99_latency_ms", "p99")]),
+            ("cold import + load (s)", [("import_load_seconds", "import + load")]),
+        )
+        import numpy as np
+
+        for ax, (title, fields) in zip(axes, panels, strict=True):
+            x = np.arange(len(keys))
+            width = 0.8 / len(fields)
+            for k, (field, label) in enumerate(fields):
+                ax.bar(
+                    x + (k - (len(fields) - 1) / 2) * width,
+                    [systems[s][field] for s in keys],
+                    width,
+                    label=label,
+                    color=[COLORS.get(s) for s in keys],
+                    alpha=1.0 if k == 0 else 0.55,
+                )
+            ax.set_xticks(x)
+            ax.set_xticklabels([NAMES.get(s, s) for s in keys], fontsize=8)
+            ax.set_title(title, fontsize=10)
+            if len(fields) > 1:
+                ax.set_yscale("log")
+            ax.grid(axis="y", which="both", alpha=0.3)
+            if len(fields) > 1:
+                ax.legend(fontsize=7)
+        fig.suptitle("Tagging speed on 350-word articles", fontsize=11)
+        fig.tight_layout()
+        fig.savefig(out / "tagging_speed.png", dpi=110)
+        plt.close(fig)
+        written.append("tagging_speed.png")
+    return written
+
+
+def _speed_summary(speed: dict[str, Any]) -> list[str]:
+    t = speed["systems"].get("tagger")
+    if not t:
+        return []
+    targets = speed["targets"]
+    dt = speed.get("default_training", {})
+
+    def mark(ok: bool | None) -> str:
+        return "–" if ok is None else ("✅ met" if ok else "❌ not met")
+
+    rows = [
+        [
+            "throughput, batch (all families, 1 core)",
+            f"{t['batch_docs_per_s']:,.0f} docs/s",
+            f"≥ {targets['batch_docs_per_s']:,.0f}",
+            mark(t["batch_docs_per_s"] >= targets["batch_docs_per_s"]),
+        ],
+        [
+            "p50 latency, one article",
+            f"{t['p50_latency_ms']:.2f} ms",
+            f"≤ {targets['p50_latency_ms']} ms",
+            mark(t["p50_latency_ms"] <= targets["p50_latency_ms"]),
+        ],
+        [
+            "cold import + model load",
+            f"{t['import_load_seconds']:.2f} s",
+            f"≤ {targets['import_load_seconds']} s",
+            mark(t["import_load_seconds"] <= targets["import_load_seconds"]),
+        ],
+        [
+            "model size on disk",
+            f"{t['model_bytes'] / 1e6:.1f} MB",
+            f"≤ {targets['model_mb']} MB",
+            mark(t["model_bytes"] / 1e6 <= targets["model_mb"]),
+        ],
+        [
+            "training the default model",
+            f"{dt['seconds']:.0f} s" if "seconds" in dt else f"– ({dt.get('skipped', '')})",
+            f"≤ {targets['default_training_seconds']:.0f} s on 2 cores",
+            mark(dt["seconds"] <= targets["default_training_seconds"]) if "seconds" in dt else "–",
+        ],
+    ]
+    lines = ["Speed against the targets (details in §4):", ""]
+    lines += _table(["figure", "tagger", "target", ""], rows, "lrrl")
+    lines += ["", f"Model measured: {speed['model']}", ""]
+    return lines
+
+
+render = _speed_section
