@@ -23,9 +23,10 @@ def check_int(value: Any, name: str, owner: str, *, low: int | None = None, high
     expected = "an int" + _range(low, high)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise _fail(name, owner, expected, value)
-    if (low is not None and value < low) or (high is not None and value > high):
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
         raise _fail(name, owner, expected, value)
-    return int(value)
+    return number
 
 
 def check_float(value: Any, name: str, owner: str, *, low: float | None = None, high: float | None = None) -> float:
@@ -33,9 +34,10 @@ def check_float(value: Any, name: str, owner: str, *, low: float | None = None, 
     expected = "a float" + _range(low, high)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
         raise _fail(name, owner, expected, value)
-    if (low is not None and value < low) or (high is not None and value > high):
+    number = float(value)
+    if (low is not None and number < low) or (high is not None and number > high):
         raise _fail(name, owner, expected, value)
-    return float(value)
+    return number
 
 
 def check_choice(value: Any, name: str, owner: str, choices: Collection[Any]) -> Any:

@@ -123,9 +123,11 @@ def _ngram_evidence(
     sentences: list[tuple[int, int]],
 ) -> list[Evidence]:
     """The word unigrams and bigrams of the document that raise ``label``'s n-gram classifier the most."""
+    from .scorers import OvrScorer
+
     scorer = tagger.families[family].scorer
-    ovr = getattr(scorer, "ovr", scorer) if scorer.kind != "candidate" else None
-    if ovr is None or not hasattr(ovr, "w_text") or not offsets:
+    ovr = scorer if isinstance(scorer, OvrScorer) else getattr(scorer, "ovr", None)
+    if not isinstance(ovr, OvrScorer) or not offsets:
         return []
     positions = np.flatnonzero(ovr.labels == label)
     if positions.size == 0:
