@@ -213,6 +213,7 @@ def test_eight_threads_share_one_tagger(small_model, small_records):
             assert results == sequential
 
 
+@pytest.mark.slow
 def test_same_data_and_seed_give_identical_models(small_records, small_taxonomy, tmp_path):
     a = train(small_records, small_taxonomy, cv=3, seed=7)
     b = train(small_records, small_taxonomy, cv=3, seed=7)

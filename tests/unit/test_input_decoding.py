@@ -70,6 +70,7 @@ def test_a_5000_digit_id_is_a_clean_error():
         list(read_jsonl(io.StringIO(line), require_labels=False))
 
 
+@pytest.mark.slow  # PyYAML takes seconds to compose 10,000 levels
 def test_deep_yaml_nesting_is_a_clean_error(tmp_path):
     deep = "families: " + "[" * 10_000 + "]" * 10_000 + "\n"
     path = tmp_path / "deep.yaml"
