@@ -113,7 +113,7 @@ def count_records(path: str, fmt: str) -> int | None:
 
 
 def _records(args: argparse.Namespace, fmt: str, families: tuple[str, ...], skipped: list[DataError]) -> Any:
-    source: Any = sys.stdin.buffer if args.input == "-" else args.input
+    source: Any = getattr(sys.stdin, "buffer", sys.stdin) if args.input == "-" else args.input
     options: dict[str, Any] = {"require_labels": False, "skip_bad": args.skip_bad, "skipped": skipped}
     if FORMATS[fmt].text:
         options["encoding"] = args.encoding

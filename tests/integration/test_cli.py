@@ -20,8 +20,10 @@ DATA = str(FIXTURES / "small.jsonl")
 def test_train_tag_evaluate(tmp_path, capsys):
     model = tmp_path / "models" / "small"
     assert main(["train", DATA, "--labels", LABELS, "--out", str(model), "--cv", "3"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "saved" in out and "microF1" in out
+    assert captured.err.startswith("trained 3 families on ")  # stderr is not a terminal: one summary line
     assert (model / "manifest.json").is_file()
 
     assert main(["tag", "--model", str(model), "Drone strike on ISIS near Raqqa, the Pentagon said"]) == 0
