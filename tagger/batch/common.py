@@ -27,13 +27,12 @@ def resolve_model(model: ModelArg, *, max_chars: int | None = None) -> Tagger:
     """
     if isinstance(model, Tagger):
         return model
-    options = {} if max_chars is None else {"max_chars": max_chars}
     if model is None:
         tagger = default_tagger()
         return tagger if max_chars is None or max_chars == tagger.max_chars else _with_max_chars(tagger, max_chars)
     if not isinstance(model, (str, Path)):
         raise TypeError(f"model must be a path, a Tagger or None, got {type(model).__name__}.")
-    return Tagger.load(model, **options)
+    return Tagger.load(model) if max_chars is None else Tagger.load(model, max_chars=max_chars)
 
 
 def _with_max_chars(tagger: Tagger, max_chars: int) -> Tagger:

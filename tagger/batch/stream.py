@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
@@ -145,7 +145,7 @@ def tag_stream(
     max_chars: int | None = None,
     top_k: int | None = None,
     threshold: float | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Yield one output dict per record, in input order.
 
     ``records`` holds :class:`Record` objects, dicts with ``text`` (and optional ``id``) or strings. ``model`` is

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from tqdm import tqdm
@@ -113,7 +113,7 @@ def count_records(path: str, fmt: str) -> int | None:
 
 
 def _records(args: argparse.Namespace, fmt: str, families: tuple[str, ...], skipped: list[DataError]) -> Any:
-    source: Any = sys.stdin.buffer if args.input == "-" else args.input
+    source: Any = getattr(sys.stdin, "buffer", sys.stdin) if args.input == "-" else args.input
     options: dict[str, Any] = {"require_labels": False, "skip_bad": args.skip_bad, "skipped": skipped}
     if FORMATS[fmt].text:
         options["encoding"] = args.encoding
@@ -132,7 +132,7 @@ def _skip_done(records: Any, done: set[str]) -> Iterator[Record]:
             yield record
 
 
-def _dask_rows(args: argparse.Namespace, records: Iterator[Any], jobs: int) -> Iterator[dict]:
+def _dask_rows(args: argparse.Namespace, records: Iterator[Any], jobs: int) -> Generator[dict, None, None]:
     import dask.bag as db
 
     from ..batch.dask_engine import local_client, tag_bag

@@ -7,8 +7,6 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from tqdm import tqdm
-
 from ..errors import DataError, ParameterError
 from ..evaluate import FamilyMetrics, render_report
 from ..model import STRATEGIES
@@ -16,6 +14,7 @@ from ..readers import read_records
 from ..readers.formats import input_formats
 from ..taxonomy import load_taxonomy
 from ._common import add_encoding_option, positive_int, read_data
+from ._progress import FamilyProgress, StreamProgress
 
 
 def add_parser(subparsers: Any) -> None:
@@ -73,18 +72,13 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
                 encoding=args.encoding,
             )
 
-    bar = tqdm(desc="streaming training", unit="batch", file=sys.stderr, disable=None)
-
-    def progress(message: str) -> None:
-        bar.set_postfix_str(message[:60])
-        bar.update()
-
+    progress = StreamProgress(1)
     strategy = args.strategy if args.strategy != "hybrid" else "auto"
     options: dict[str, Any] = {"batch_size": args.batch_size, "seed": args.seed, "strategy": strategy}
     if args.no_char_ngrams:
         options["char_ngrams"] = None
     tagger = train_streaming(source, taxonomy, progress=progress, **options)
-    bar.close()
+    progress.close(tagger.info["records"])
     if skipped:
         print(f"skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
     tagger.save(args.out)
@@ -125,19 +119,14 @@ def run(args: argparse.Namespace) -> int:
     if args.streaming:
         return _run_streaming(args, taxonomy)
     records = read_data(args, taxonomy)
-    steps = tqdm(desc="training", unit="step", file=sys.stderr, disable=None)
-
-    def progress(message: str) -> None:
-        steps.set_postfix_str(message[:60])
-        steps.update()
-
+    progress = FamilyProgress(list(taxonomy))
     options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed}
     if args.no_char_ngrams:
         options["char_ngrams"] = None
     from ..training import train  # scikit-learn is imported only by the commands that train
 
     tagger = train(records, taxonomy, progress=progress, **options)
-    steps.close()
+    progress.close(len(records))
     tagger.save(args.out)
     report = {
         name: FamilyMetrics(**{**info["cv_metrics"], "labels": ()}) for name, info in tagger.info["families"].items()

@@ -7,7 +7,6 @@ tagger never changes it for the rest of the program.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import sys
 from collections.abc import Iterator
@@ -20,15 +19,6 @@ from ._common import RecordChecker, read_lines
 __all__ = ["FIELD_LIMIT", "csv_rows", "header_index"]
 
 FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
-
-
-@contextlib.contextmanager
-def _field_limit() -> Iterator[None]:
-    previous = csv.field_size_limit(FIELD_LIMIT)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)
 
 
 def _text_lines(source: str | Path | IO[str], name: str, checker: RecordChecker, encoding: str) -> Iterator[str]:
@@ -49,10 +39,11 @@ def csv_rows(
     """
     reader = csv.reader(_text_lines(source, name, checker, encoding))
     header = True
+    limit = csv.field_size_limit
     while True:
+        previous = limit(FIELD_LIMIT)
         try:
-            with _field_limit():
-                row = next(reader)
+            row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
@@ -60,6 +51,8 @@ def csv_rows(
                 raise DataError(f"{where(name, 1)}: malformed CSV header ({exc}).") from None
             checker.handle(DataError(f"{where(name, reader.line_num)}: malformed CSV ({exc})."))
             continue
+        finally:
+            limit(previous)
         if row:
             if header:
                 row[0] = row[0].lstrip("\ufeff")

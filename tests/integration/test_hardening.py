@@ -69,6 +69,7 @@ def test_max_chars_is_a_parameter(small_model, tmp_path):
 # --- taxonomy -----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_twenty_thousand_label_taxonomy_loads_quickly():
     lines = ["families:", "  big:", "    labels:"]
     for i in range(20_000):
@@ -160,6 +161,7 @@ def _fixtures():
 TEXTS = ["Air strike on ISIS near Raqqa", "Protesters march in Paris", "Clashes in Sinjar, Nineveh", ""]
 
 
+@pytest.mark.slow
 def test_killed_during_save_leaves_the_old_model_intact(small_model, tmp_path):
     path = tmp_path / "model"
     small_model.save(path)
@@ -178,6 +180,7 @@ def test_killed_during_save_leaves_the_old_model_intact(small_model, tmp_path):
         assert visible == ["model"]
 
 
+@pytest.mark.slow
 def test_two_processes_saving_to_one_path_leave_one_complete_model(tmp_path):
     path = tmp_path / "shared"
     refs = {}
@@ -197,6 +200,7 @@ def test_two_processes_saving_to_one_path_leave_one_complete_model(tmp_path):
 # --- threads and determinism ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_eight_threads_share_one_tagger(small_model, small_records):
     articles = [r.text for r in small_records] * 50  # 1,000 articles
     sequential = [small_model.tag(text) for text in articles]
@@ -209,6 +213,7 @@ def test_eight_threads_share_one_tagger(small_model, small_records):
             assert results == sequential
 
 
+@pytest.mark.slow
 def test_same_data_and_seed_give_identical_models(small_records, small_taxonomy, tmp_path):
     a = train(small_records, small_taxonomy, cv=3, seed=7)
     b = train(small_records, small_taxonomy, cv=3, seed=7)

@@ -177,6 +177,7 @@ def test_tag_frame(small_model):
         tag_frame(frame, "body", tagger=small_model)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_equals_single_process(model_path, articles, small_model):
     pytest.importorskip("dask.distributed")
     import dask.bag as db

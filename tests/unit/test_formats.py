@@ -100,3 +100,12 @@ def test_stream_workers_use_the_max_chars_asked_for(small_model, tmp_path):
     assert short != full
     rows = list(tag_stream([text, text], model=tmp_path / "m", jobs=2, batch_size=1, max_chars=60))
     assert [{k: v for k, v in row.items() if k != "id"} for row in rows] == [short, short]
+
+
+def test_the_old_module_names_still_import_for_the_benchmarks():
+    import tagger.batch
+    import tagger.batch.dask_engine
+    from tagger.dask_engine import tag_bag
+    from tagger.stream import tag_stream
+
+    assert tag_stream is tagger.batch.tag_stream and tag_bag is tagger.batch.dask_engine.tag_bag
