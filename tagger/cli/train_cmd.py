@@ -28,6 +28,17 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--cv", type=int, default=5, help="cross-validation folds for thresholds (5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-char-ngrams", action="store_true", help="word n-grams only (faster, smaller)")
+    parser.add_argument(
+        "--select",
+        action="store_true",
+        help="choose C, class weighting, word vs word+char n-grams and LR vs linear SVM per family on a dev split",
+    )
+    parser.add_argument(
+        "--dev", nargs="+", metavar="FILE", help="labelled dev files for --select (default: every 5th record)"
+    )
+    parser.add_argument(
+        "--shrink", default="5", help="threshold shrinkage towards the family's cut: a number, or 'cv' to choose it (5)"
+    )
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
     parser.add_argument(
         "--streaming",
@@ -56,7 +67,7 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
         bar.set_postfix_str(message[:60])
         bar.update()
 
-    strategy = args.strategy if args.strategy != "hybrid" else "auto"
+    strategy = args.strategy if args.strategy in ("auto", "ovr", "candidate") else "auto"
     options: dict[str, Any] = {"batch_size": args.batch_size, "seed": args.seed, "strategy": strategy}
     if args.no_char_ngrams:
         options["char_ngrams"] = None
@@ -76,6 +87,13 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
     return 0
 
 
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise DataError(f"--shrink must be a number or 'cv', got {text!r}.") from None
+
+
 def run(args: argparse.Namespace) -> int:
     taxonomy = load_taxonomy(args.labels)
     if args.streaming:
@@ -87,9 +105,12 @@ def run(args: argparse.Namespace) -> int:
         steps.set_postfix_str(message[:60])
         steps.update()
 
-    options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed}
+    options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed, "select": args.select}
+    options["shrink"] = "cv" if args.shrink == "cv" else _number(args.shrink)
     if args.no_char_ngrams:
         options["char_ngrams"] = None
+    if args.dev:
+        options["dev"] = read_data(argparse.Namespace(**{**vars(args), "data": args.dev}), taxonomy)
     from ..training import train  # scikit-learn is imported only by the commands that train
 
     tagger = train(records, taxonomy, progress=progress, **options)
