@@ -86,7 +86,9 @@ class TaggerClassifier:
         options = dict(self.options)
         if options.get("select") and dev is not None:
             dev_texts, dev_labels = dev
-            known = [(t, [x for x in labels if x in self._to_id]) for t, labels in zip(dev_texts, dev_labels, strict=True)]
+            known = [
+                (t, [x for x in labels if x in self._to_id]) for t, labels in zip(dev_texts, dev_labels, strict=True)
+            ]
             options["dev"] = self._records([t for t, _ in known], [labels for _, labels in known])
         self.model = train(records, taxonomy, **options)
         return self

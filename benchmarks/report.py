@@ -863,6 +863,44 @@ def _scale_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _active_learning_section(results: dict[str, Any], out: Path) -> list[str]:
+    entry = results.get("suites", {}).get("active_learning")
+    if not entry:
+        return []
+    lines = ["## Active learning (`tagger suggest`)", ""]
+    if entry.get("status") != "ok":
+        return lines + [f"Skipped: {entry.get('reason', '')}", ""]
+    sizes, median = entry["sizes"], entry["median"]
+    lines += [
+        f"{entry['task']}: from the same random {sizes[0]} training sentences, each round trains tagger "
+        f"({', '.join(f'{k}={v}' for k, v in entry['options'].items())}) and adds {sizes[1] - sizes[0]} sentences from "
+        f"the rest of train ({entry['pool']:,}): those `tagger.suggest` picks (uncertainty near the thresholds with the "
+        "cosine diversity rule) or random ones. Example F1 ×100 on the test split "
+        f"({entry['test']:,} sentences), median over seeds {entry['seeds']}.",
+        "",
+    ]
+    rows = [[f"{n:,}", _pct(median["uncertainty"][i]), _pct(median["random"][i])] for i, n in enumerate(sizes)]
+    lines += _table(["labelled", "uncertainty", "random"], rows)
+    lines.append("")
+
+    def draw() -> None:
+        plt = _plt()
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.plot(sizes, [100 * v for v in median["uncertainty"]], marker="o", label="uncertainty + diversity")
+        ax.plot(sizes, [100 * v for v in median["random"]], marker="s", label="random")
+        ax.set_xlabel("labelled training sentences")
+        ax.set_ylabel("example F1 (test)")
+        ax.set_title("IndiaPoliceEvents: learning curves")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "active_learning_curve.png", dpi=110)
+        plt.close(fig)
+
+    if _plot(lines, draw):
+        lines += ["![learning curves](active_learning_curve.png)", ""]
+    return lines
+
+
 def write_report(results: dict[str, Any], out: Path) -> Path:
     """Write ``out/REPORT.md`` (and the plots it links) from ``results``; returns the report's path."""
     out = Path(out)
@@ -873,6 +911,7 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
     lines += _default_model_section(results, out)
     lines += _conflibert_section(results, out)
     lines += _reuters_section(results, out)
+    lines += _active_learning_section(results, out)
     lines += _speed_section(results, out)
     lines += _scale_section(results)
     lines += _method_section()
