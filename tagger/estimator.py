@@ -128,8 +128,8 @@ class TaggerClassifier(ClassifierMixin, BaseEstimator):
             select=self.select,
             cv=min(self.cv, len(records)),
             c_text=self.c_text,
-            char_ngrams=tuple(self.char_ngrams) if self.char_ngrams is not None else None,
-            word_ngrams=tuple(self.word_ngrams),
+            char_ngrams=_pair(self.char_ngrams) if self.char_ngrams is not None else None,
+            word_ngrams=_pair(self.word_ngrams),
             max_features=self.max_features,
             min_df=self.min_df,
             shrink=self.shrink,
@@ -164,3 +164,8 @@ class TaggerClassifier(ClassifierMixin, BaseEstimator):
         empty = np.asarray([not t.strip() for t in texts], dtype=bool)
         selected[empty] = False
         return selected.astype(np.int64)
+
+
+def _pair(value: Any) -> Any:
+    """A list from a parameter grid becomes the tuple ``train`` checks (its table names a bad value)."""
+    return tuple(value)

@@ -116,7 +116,7 @@ def _count(source: Callable[[], Iterable[Record]], setup: _Setup, say: Callable[
     )
     position = 0
     for batch in _batched(source(), setup.batch_size):
-        train_part = []
+        train_part: list[Record] = []
         for record in batch:
             (counts.holdout if setup.holdout.contains(position) else train_part).append(record)
             position += 1

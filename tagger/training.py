@@ -316,9 +316,8 @@ class _FamilyTrainer:
     ):
         """Fit a registered scorer on ``batch`` (the documents ``index`` of the family's, for the weights)."""
         weight = None if self.weight is None else (self.weight if index is None else self.weight[index])
-        return scorer_class(kind).fit(
-            batch, self.context, gold, options or self.fit_options, labels, sample_weight=weight, **extra
-        )
+        cls: Any = scorer_class(kind)
+        return cls.fit(batch, self.context, gold, options or self.fit_options, labels, sample_weight=weight, **extra)
 
     def _folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
         n = len(self.batch)
@@ -389,8 +388,9 @@ class _FamilyTrainer:
 
         base = self.fit_options
         self.say(f"{self.family.name}: choosing the {kind} settings on {origin} ({len(dev_part)} records)")
-        tried = [{"setting": _setting(base), **dev_score(base)}]
-        best, best_value = base, value(tried[0])
+        first = dev_score(base)
+        tried: list[dict[str, Any]] = [{"setting": _setting(base), **first}]
+        best, best_value = base, value(first)
         for axis in _selection_axes(self.opts, has_char, has_rare):
             current = best
             for change in axis:
