@@ -82,13 +82,23 @@ class TaggerClassifier:
             ids = list(taxonomy[self.family].ids)
             self._to_id = {i: i for i in ids}
             self._to_name = dict(self._to_id)
-        records = [
+        records = self._records(texts, label_sets)
+        options = dict(self.options)
+        if options.get("select") and dev is not None:
+            dev_texts, dev_labels = dev
+            known = [
+                (t, [x for x in labels if x in self._to_id]) for t, labels in zip(dev_texts, dev_labels, strict=True)
+            ]
+            options["dev"] = self._records([t for t, _ in known], [labels for _, labels in known])
+        self.model = train(records, taxonomy, **options)
+        return self
+
+    def _records(self, texts: Sequence[str], label_sets: Sequence[Collection[str]]) -> list[dict[str, Any]]:
+        return [
             {"text": text, "labels": {self.family: [self._to_id[label] for label in labels]}}
             for text, labels in zip(texts, label_sets, strict=True)
             if text.strip()
         ]
-        self.model = train(records, taxonomy, **self.options)
-        return self
 
     def predict(self, texts: Sequence[str]) -> list[frozenset[str]]:
         if self.multiclass:
@@ -109,6 +119,8 @@ class TaggerClassifier:
             "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.options.items()},
             "strategy": summary.get("strategy"),
             "cv_micro_f1": (summary.get("cv_metrics") or {}).get("micro_f1"),
+            "selection": summary.get("selection"),
+            "shrink": summary.get("shrink"),
         }
 
     def save(self, folder: Path) -> Path:

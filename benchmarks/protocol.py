@@ -42,9 +42,15 @@ def default_grid(key: str, task: Task, budget: Budget) -> list[dict[str, Any]]:
     if key == "tagger":
         # one family of labels whose names never occur in text: the candidate scorer has nothing to propose
         base: dict[str, Any] = {"strategy": "ovr", "seed": budget.seed, **tagger_quick_options(budget)}
+        if _trainer_selects():
+            # the trainer chooses its own settings on the task's dev split (or its own hold-out) and the
+            # threshold shrinkage by cross-validation: one setting from the benchmark's point of view
+            base = {**base, "select": True, "shrink": "cv"}
+            if task.kind == "multiclass":
+                base["strategy"] = "softmax"
         if task.name.startswith("reuters"):
             return [{**base, **budget.reuters_tagger_options}]
-        if not budget.tagger_grid:
+        if not budget.tagger_grid or base.get("select"):
             return [base]
         return [base, {**base, "class_weight": "balanced"}, {**base, "char_ngrams": None}]
     if key == "fasttext":
@@ -58,6 +64,15 @@ def default_grid(key: str, task: Task, budget: Budget) -> list[dict[str, Any]]:
     if key == "tfidf_lr":
         return [{"C": 10.0}] if budget.quick else [{"C": 1.0}, {"C": 10.0}]
     raise KeyError(key)
+
+
+def _trainer_selects() -> bool:
+    """Whether this tagger's trainer has model selection (``train(select=True)``); older checkouts do not."""
+    import inspect
+
+    from tagger.training import train
+
+    return "select" in inspect.signature(train).parameters
 
 
 def tagger_quick_options(budget: Budget) -> dict[str, Any]:

@@ -159,6 +159,21 @@ def _task_detail(task: dict[str, Any], out: Path, top: int | None = None) -> lis
     )
     lines.append("")
     tagger = task["systems"].get("tagger", {})
+    selection = (tagger.get("info") or {}).get("selection")
+    if selection:
+        tried = "; ".join(
+            ", ".join(f"{k}={v}" for k, v in t["setting"].items())
+            + f": {_pct(t['micro_f1'], 1)}/{_pct(t['macro_f1'], 1)}"
+            for t in selection["tried"]
+        )
+        chosen = ", ".join(f"{k}={v}" for k, v in selection["chosen"].items())
+        shrink = (tagger.get("info") or {}).get("shrink") or {}
+        lines.append(
+            f"tagger's own selection on {selection['on']} ({selection['dev_records']} records), micro/macro F1 ×100 "
+            f"per setting tried: {tried}. Chosen: **{chosen}**"
+            + (f"; threshold shrinkage chosen by cross-validation: {shrink['chosen']:g}." if shrink else ".")
+        )
+        lines.append("")
     diag = tagger.get("diagnostics")
     if diag and diag["test_documents_without_gold"] > 0.2 * sizes["test"]:
         diag = None  # most documents carry no label: "report the best label anyway" does not apply

@@ -8,11 +8,11 @@ from typing import Any
 
 from . import render as _render
 from .render import NAMES, _num, _pct, _ratio, _score, _table  # noqa: F401
-from .suites import conflibert, default_model, reuters, scale, speed
+from .suites import active_learning, conflibert, default_model, reuters, scale, speed
 
 __all__ = ["write_report"]
 
-SECTIONS = (default_model, conflibert, reuters, speed, scale)  # report order
+SECTIONS = (default_model, conflibert, reuters, active_learning, speed, scale)  # report order
 
 
 def _header(results: dict[str, Any]) -> list[str]:

@@ -14,7 +14,18 @@ import numpy as np
 
 from .taxonomy import Family
 
-__all__ = ["FamilyMetrics", "LabelMetrics", "evaluate", "gold_matrix", "render_report", "score_matrices"]
+__all__ = [
+    "Evaluation",
+    "FamilyMetrics",
+    "LabelMetrics",
+    "errors",
+    "evaluate",
+    "evaluate_details",
+    "gold_matrix",
+    "render_report",
+    "score_matrices",
+    "write_plots",
+]
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,134 @@ def evaluate(tagger: Any, records: Iterable[Any], *, batch_size: int = 256) -> d
                 pred[k, family.index(label_id)] = True
         report[name] = score_matrices(name, family.ids, gold, pred)
     return report
+
+
+@dataclass
+class FamilyEvaluation:
+    """One family's gold and predicted matrices, raw scores and thresholds over the records that annotate it."""
+
+    family: Family
+    rows: np.ndarray  # indices of those records
+    gold: np.ndarray
+    pred: np.ndarray
+    scores: np.ndarray
+    thresholds: np.ndarray
+
+
+@dataclass
+class Evaluation:
+    """What :func:`evaluate_details` measured: the metrics (as :func:`evaluate`) and what lies behind them."""
+
+    records: list[Any]
+    metrics: dict[str, FamilyMetrics]
+    families: dict[str, FamilyEvaluation]
+
+
+def evaluate_details(tagger: Any, records: Iterable[Any], *, batch_size: int = 256) -> Evaluation:
+    """:func:`evaluate` plus, per family, the gold, predicted and raw-score matrices (for error lists and plots)."""
+    records = list(records)
+    metrics = evaluate(tagger, records, batch_size=batch_size)
+    texts = [r.text for r in records]
+    raw: dict[str, list[np.ndarray]] = {name: [] for name in tagger.families}
+    for start in range(0, len(texts), batch_size):
+        for name, scores in tagger.predict_scores(texts[start : start + batch_size]).items():
+            raw[name].append(scores)
+    details: dict[str, FamilyEvaluation] = {}
+    for name, model in tagger.families.items():
+        family = model.family
+        rows = np.asarray([i for i, r in enumerate(records) if r.labels.get(name) is not None], dtype=np.int64)
+        if not rows.size:
+            continue
+        scores = np.concatenate(raw[name])[rows]
+        gold = gold_matrix(family, [records[i].labels[name] for i in rows])
+        pred, _ = model.decide(scores)
+        empty = np.asarray([not records[i].text.strip() for i in rows], dtype=bool)
+        pred[empty] = False
+        details[name] = FamilyEvaluation(family, rows, gold, pred, scores, model.thresholds)
+    return Evaluation(records, metrics, details)
+
+
+def errors(evaluation: Evaluation, *, top: int = 5) -> list[dict[str, Any]]:
+    """The misclassified records: id, text, and per family where gold and prediction differ, the gold, predicted,
+    missed and extra labels with their scores (and the ``top`` highest-scoring labels)."""
+    out: dict[int, dict[str, Any]] = {}
+    for name, fam in evaluation.families.items():
+        ids = fam.family.ids
+        wrong = np.flatnonzero((fam.gold != fam.pred).any(axis=1))
+        for k in wrong:
+            i = int(fam.rows[k])
+            record = evaluation.records[i]
+            entry = out.setdefault(i, {"id": record.id, "text": record.text, "families": {}})
+            scores = fam.scores[k]
+            best = np.argsort(-scores, kind="stable")[:top]
+            entry["families"][name] = {
+                "gold": [ids[j] for j in np.flatnonzero(fam.gold[k])],
+                "predicted": [ids[j] for j in np.flatnonzero(fam.pred[k])],
+                "missed": [ids[j] for j in np.flatnonzero(fam.gold[k] & ~fam.pred[k])],
+                "extra": [ids[j] for j in np.flatnonzero(fam.pred[k] & ~fam.gold[k])],
+                "scores": {
+                    ids[j]: round(float(scores[j]), 4)
+                    for j in sorted(set(best.tolist()) | set(np.flatnonzero(fam.gold[k] | fam.pred[k]).tolist()))
+                },
+            }
+    return [out[i] for i in sorted(out)]
+
+
+def write_plots(evaluation: Evaluation, folder: Any) -> list[Any]:
+    """PNG plots per family: per-label F1 (by support), and micro precision/recall/F1 against one threshold
+    applied to every label. Needs matplotlib (``pip install matplotlib``). Returns the files written."""
+    from pathlib import Path
+
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        from .errors import TaggerError
+
+        raise TaggerError("--plots needs matplotlib: pip install matplotlib") from error
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fam in evaluation.families.items():
+        labels = [m for m in evaluation.metrics[name].labels if m.support > 0][:40]
+        fig, ax = plt.subplots(figsize=(8, max(2.5, 0.22 * len(labels) + 1)))
+        ax.barh([f"{m.id} ({m.support})" for m in labels][::-1], [m.f1 for m in labels][::-1], color="#4477aa")
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("F1")
+        ax.set_title(f"{name}: per-label F1 (support in brackets)")
+        fig.tight_layout()
+        path = folder / f"per_label_f1_{name}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+
+        cuts = np.linspace(0.05, 0.95, 19)
+        gold = fam.gold
+        p, r, f = [], [], []
+        for cut in cuts:
+            pred = fam.scores >= cut
+            tp = (pred & gold).sum()
+            precision = tp / pred.sum() if pred.sum() else 1.0
+            recall = tp / gold.sum() if gold.sum() else 0.0
+            p.append(precision)
+            r.append(recall)
+            f.append(_f1(precision, recall))
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.plot(cuts, p, label="precision")
+        ax.plot(cuts, r, label="recall")
+        ax.plot(cuts, f, label="F1", linestyle="--")
+        ax.set_xlabel("threshold (one cut for every label, raw scores)")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"{name}: micro precision / recall against threshold")
+        ax.legend()
+        fig.tight_layout()
+        path = folder / f"pr_threshold_{name}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written
 
 
 def render_report(report: dict[str, FamilyMetrics], *, per_label: bool = True) -> str:

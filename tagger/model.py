@@ -26,7 +26,14 @@ from .taxonomy import Family, Taxonomy
 
 __all__ = ["DEFAULT_MAX_CHARS", "STRATEGIES", "Evidence", "FamilyModel", "LabelScore", "TagResult", "Tagger", "tag"]
 
-STRATEGIES = ("auto", "ovr", "candidate", "hybrid", "evidence")  # how a family is scored (see tagger.training)
+STRATEGIES = (
+    "auto",
+    "ovr",
+    "candidate",
+    "hybrid",
+    "evidence",
+    "softmax",
+)  # how a family is scored (see tagger.training)
 
 DEFAULT_MAX_CHARS = 100_000
 

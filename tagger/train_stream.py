@@ -14,7 +14,8 @@ cross-validation, no choice of scorer by cross-validation): see the benchmark re
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,18 +23,29 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 
-from ._validation import check_choice, check_int
 from .errors import TrainingError
-from .evaluate import gold_matrix, score_matrices
+from .evaluate import gold_matrix
 from .features import CANDIDATE_WIDTH, FeatureBatch, TextVectorizer, alias_features, candidate_rows
 from .model import FamilyModel, Tagger
 from .readers import Record
 from .scorers import CandidateScorer, OvrScorer
 from .scorers.base import quantize
+from .scorers.candidate import prior_from_counts
 from .taxonomy import Taxonomy, load_taxonomy
-from .training import _build_matchers, tune_thresholds
+from .training_core import (
+    NEVER,
+    Holdout,
+    build_matchers,
+    check_options,
+    check_strategy,
+    label_ancestors,
+    place_families,
+    tune_family,
+)
 
 __all__ = ["train_streaming"]
+
+STREAMING_STRATEGIES = ("auto", "ovr", "candidate")
 
 
 def _batched(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
@@ -47,6 +59,186 @@ def _batched(records: Iterable[Record], size: int) -> Iterable[list[Record]]:
         yield batch
 
 
+@dataclass
+class _Setup:
+    """What every pass shares: the taxonomy, its matchers and ancestors, the vectorizer and the hold-out rule."""
+
+    taxonomy: Taxonomy
+    matchers: dict[str, Any]
+    vectorizer: TextVectorizer
+    ancestors: dict[str, list[list[int]]]
+    holdout: Holdout
+    batch_size: int
+
+    def features(self, records: list[Record]) -> FeatureBatch:
+        return FeatureBatch(
+            [r.text for r in records], self.matchers, self.vectorizer, place_families=place_families(self.taxonomy)
+        )
+
+    def training_batches(self, source: Callable[[], Iterable[Record]]) -> Iterable[tuple[int, list[Record]]]:
+        """(records read so far, the batch's training part) for each batch; held-out records are left out."""
+        position = 0
+        for batch in _batched(source(), self.batch_size):
+            part = []
+            for record in batch:
+                if not self.holdout.contains(position):
+                    part.append(record)
+                position += 1
+            yield position, part
+
+    @staticmethod
+    def annotated(records: list[Record], family: str) -> list[int]:
+        return [i for i, r in enumerate(records) if family in r.labels]
+
+
+@dataclass
+class _Counts:
+    """Pass 1: document frequencies, candidate proposals and hits, positives, annotated records, the hold-out."""
+
+    df: np.ndarray
+    proposed: dict[str, np.ndarray]
+    correct: dict[str, np.ndarray]
+    positives: dict[str, np.ndarray]
+    annotated: dict[str, int]
+    holdout: list[Record] = field(default_factory=list)
+    n_train: int = 0
+
+
+def _count(source: Callable[[], Iterable[Record]], setup: _Setup, say: Callable[[str], None]) -> _Counts:
+    taxonomy = setup.taxonomy
+    families = list(taxonomy.families)
+    counts = _Counts(
+        df=np.zeros(setup.vectorizer.width, dtype=np.int64),
+        proposed={name: np.zeros(len(taxonomy[name])) for name in families},
+        correct={name: np.zeros(len(taxonomy[name])) for name in families},
+        positives={name: np.zeros(len(taxonomy[name]), dtype=np.int64) for name in families},
+        annotated=dict.fromkeys(families, 0),
+    )
+    position = 0
+    for batch in _batched(source(), setup.batch_size):
+        train_part: list[Record] = []
+        for record in batch:
+            (counts.holdout if setup.holdout.contains(position) else train_part).append(record)
+            position += 1
+        if not train_part:
+            continue
+        counts.n_train += len(train_part)
+        batch_features = setup.features(train_part)
+        counts.df += np.bincount(batch_features.counts.indices, minlength=counts.df.size)
+        docs = batch_features.docs
+        for name in families:
+            rows = setup.annotated(train_part, name)
+            if not rows:
+                continue
+            counts.annotated[name] += len(rows)
+            gold = gold_matrix(taxonomy[name], [train_part[i].labels[name] for i in rows])
+            counts.positives[name] += gold.sum(axis=0)
+            _, d_idx, l_idx = candidate_rows([docs[i] for i in rows], name, setup.ancestors[name])
+            np.add.at(counts.proposed[name], l_idx, 1)
+            np.add.at(counts.correct[name], l_idx, gold[d_idx, l_idx])
+        say(f"pass 1: {position} records read")
+    return counts
+
+
+def _fit(
+    source: Callable[[], Iterable[Record]],
+    setup: _Setup,
+    kinds: dict[str, str],
+    priors: dict[str, np.ndarray],
+    positives: dict[str, np.ndarray],
+    *,
+    epochs: int,
+    alpha: float,
+    seed: int,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Pass 2 (× epochs): ``partial_fit`` of SGD learners on the training part of every batch."""
+
+    def sgd() -> SGDClassifier:
+        return SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed, average=True)
+
+    learners: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        learners[name] = {j: sgd() for j in np.flatnonzero(positives[name] > 0)} if kind == "ovr" else sgd()
+    for epoch in range(epochs):
+        for position, train_part in setup.training_batches(source):
+            if not train_part:
+                continue
+            batch_features = setup.features(train_part)
+            docs = batch_features.docs
+            for name, kind in kinds.items():
+                rows = setup.annotated(train_part, name)
+                if not rows:
+                    continue
+                gold = gold_matrix(setup.taxonomy[name], [train_part[i].labels[name] for i in rows])
+                fam_docs = [docs[i] for i in rows]
+                ancestors = setup.ancestors[name]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    if kind == "ovr":
+                        alias = alias_features(fam_docs, name, ancestors)
+                        x = sp.hstack([batch_features.ngrams[rows], alias], format="csr")
+                        for j, learner in learners[name].items():
+                            learner.partial_fit(x, gold[:, j], classes=[False, True])
+                    else:
+                        x, d_idx, l_idx = candidate_rows(fam_docs, name, ancestors, priors[name])
+                        if x.shape[0]:
+                            learners[name].partial_fit(x, gold[d_idx, l_idx], classes=[False, True])
+            say(f"pass 2 (epoch {epoch + 1}): {position} records")
+    return learners
+
+
+def _scorer(name: str, kind: str, learner: Any, setup: _Setup, prior: np.ndarray) -> OvrScorer | CandidateScorer:
+    """The SGD learners of one family as the scorer ``tagger.train`` would have built."""
+    n_labels = len(setup.taxonomy[name])
+    if kind == "ovr":
+        n_text = setup.vectorizer.columns.size
+        width = n_text + alias_features([], name, setup.ancestors[name]).shape[1]
+        fitted = [j for j, one in learner.items() if hasattr(one, "coef_")]
+        weights = np.zeros((width, len(fitted)), dtype=np.float32)
+        bias = np.zeros(len(fitted), dtype=np.float32)
+        for k, j in enumerate(fitted):
+            weights[:, k] = learner[j].coef_[0]
+            bias[k] = learner[j].intercept_[0]
+        weights = quantize(weights)
+        return OvrScorer(
+            np.asarray(fitted, dtype=np.int64),
+            np.ascontiguousarray(weights[:n_text]),
+            np.ascontiguousarray(weights[n_text:]),
+            bias,
+            n_labels,
+        )
+    if hasattr(learner, "coef_"):
+        coef, intercept = learner.coef_[0].astype(np.float32), learner.intercept_.astype(np.float32)
+    else:
+        coef = np.zeros(CANDIDATE_WIDTH, np.float32)
+        intercept = np.full(1, -5.0, np.float32)
+    return CandidateScorer(coef, intercept, prior)
+
+
+def _tune(tagger: Tagger, counts: _Counts, kinds: dict[str, str]) -> dict[str, Any]:
+    """Thresholds from the held-out sample (as :func:`tagger.train` tunes them from out-of-fold scores)."""
+    holdout = counts.holdout
+    raw = tagger.predict_scores([r.text for r in holdout]) if holdout else {}
+    summary: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        model = tagger.families[name]
+        family = model.family
+        rows = _Setup.annotated(holdout, name)
+        trainable = counts.positives[name] > 0 if kind == "ovr" else np.ones(len(family), dtype=bool)
+        info: dict[str, Any] = {"records": int(counts.annotated[name]), "strategy": kind, "holdout_records": len(rows)}
+        if rows:
+            gold = gold_matrix(family, [holdout[i].labels[name] for i in rows])
+            metrics, model.thresholds = tune_family(
+                family, model.tree, raw[name][rows], gold, trainable, 5.0, model.prefer_specific
+            )
+            info["holdout_metrics"] = metrics.to_dict()
+        else:
+            model.thresholds = np.where(trainable, np.float32(0.5), NEVER).astype(np.float32)
+        summary[name] = info
+    return summary
+
+
 def train_streaming(
     source: Callable[[], Iterable[Record]],
     taxonomy: Taxonomy | None = None,
@@ -54,7 +246,7 @@ def train_streaming(
     batch_size: int = 2000,
     holdout_every: int = 10,
     holdout_max: int = 5000,
-    strategy: str = "auto",
+    strategy: str | Mapping[str, str] = "auto",
     epochs: int = 1,
     seed: int = 0,
     char_ngrams: tuple[int, int] | None = (3, 5),
@@ -65,185 +257,83 @@ def train_streaming(
     """Train from ``source()``, a function returning a fresh iterator over the records (it is called twice or more).
 
     ``strategy``: "auto" (candidate scorer for families with a gazetteer, per-label classifiers otherwise),
-    "ovr" or "candidate".
+    "ovr" or "candidate", or a mapping of family to one of those. Options are checked by the same table as
+    :func:`tagger.train`'s.
     """
     owner = "train_streaming"
-    batch_size = check_int(batch_size, "batch_size", owner, low=1)
-    holdout_every = check_int(holdout_every, "holdout_every", owner, low=2)
-    epochs = check_int(epochs, "epochs", owner, low=1, high=100)
-    check_choice(strategy, "strategy", owner, ("auto", "ovr", "candidate"))
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    say = progress or (lambda message: None)
-    matchers = _build_matchers(taxonomy)
-    vectorizer = TextVectorizer(char_ngrams=char_ngrams, max_features=max_features)
-    places = tuple(name for name, family in taxonomy.families.items() if family.gazetteer_path is not None)
-
-    def features(records: list[Record]) -> FeatureBatch:
-        return FeatureBatch([r.text for r in records], matchers, vectorizer, place_families=places)
-
-    families = list(taxonomy.families)
-    ancestors = {
-        name: [[fam.index(a) for a in fam.ancestors(label.id)] for label in fam.labels]
-        for name, fam in taxonomy.families.items()
-    }
-
-    def is_holdout(position: int) -> bool:
-        return position % holdout_every == 0
-
-    # pass 1: document frequencies, candidate priors, annotated counts, the held-out sample
-    df = np.zeros(vectorizer.width, dtype=np.int64)
-    proposed = {name: np.zeros(len(taxonomy[name])) for name in families}
-    correct = {name: np.zeros(len(taxonomy[name])) for name in families}
-    positives = {name: np.zeros(len(taxonomy[name]), dtype=np.int64) for name in families}
-    annotated = dict.fromkeys(families, 0)
-    holdout: list[Record] = []
-    n_train = 0
-    position = 0
-    for batch in _batched(source(), batch_size):
-        train_part = []
-        for record in batch:
-            if is_holdout(position) and len(holdout) < holdout_max:
-                holdout.append(record)
-            else:
-                train_part.append(record)
-            position += 1
-        if not train_part:
-            continue
-        n_train += len(train_part)
-        batch_features = features(train_part)
-        counts = batch_features.counts
-        df += np.bincount(counts.indices, minlength=df.size)
-        docs = batch_features.docs
-        for name in families:
-            rows = [i for i, r in enumerate(train_part) if name in r.labels]
-            if not rows:
-                continue
-            annotated[name] += len(rows)
-            gold = gold_matrix(taxonomy[name], [train_part[i].labels[name] for i in rows])
-            positives[name] += gold.sum(axis=0)
-            _, d_idx, l_idx = candidate_rows([docs[i] for i in rows], name, ancestors[name])
-            np.add.at(proposed[name], l_idx, 1)
-            np.add.at(correct[name], l_idx, gold[d_idx, l_idx])
-        say(f"pass 1: {position} records read")
-    if n_train == 0:
-        raise TrainingError("no training records: the stream is empty.")
-    vectorizer.fit_df(df, n_train)
-    trained_families = [name for name in families if annotated[name] > 0 and positives[name].any()]
-    if not trained_families:
-        raise TrainingError("no record annotates any family of the taxonomy with a label.")
-
-    kinds: dict[str, str] = {}
-    priors: dict[str, np.ndarray] = {}
-    for name in trained_families:
-        has_gazetteer = taxonomy[name].gazetteer_path is not None
-        kinds[name] = strategy if strategy != "auto" else ("candidate" if has_gazetteer else "ovr")
-        overall = (correct[name].sum() + 1.0) / (proposed[name].sum() + 2.0)
-        rate = (correct[name] + 2.0 * overall) / (proposed[name] + 2.0)
-        priors[name] = np.log(rate / (1.0 - rate + 1e-6)).astype(np.float32)
-
-    def sgd() -> SGDClassifier:
-        return SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed, average=True)
-
-    learners: dict[str, Any] = {}
-    for name in trained_families:
-        n_labels = len(taxonomy[name])
-        if kinds[name] == "ovr":
-            learners[name] = {j: sgd() for j in np.flatnonzero(positives[name] > 0)}
-        else:
-            learners[name] = sgd()
-
-    # pass 2 (x epochs): partial_fit on the training part of every batch
-    for epoch in range(epochs):
-        position = 0
-        for batch in _batched(source(), batch_size):
-            train_part = []
-            for record in batch:
-                if not (is_holdout(position) and position // holdout_every < holdout_max):
-                    train_part.append(record)
-                position += 1
-            if not train_part:
-                continue
-            batch_features = features(train_part)
-            text_x = batch_features.ngrams
-            docs = batch_features.docs
-            for name in trained_families:
-                rows = [i for i, r in enumerate(train_part) if name in r.labels]
-                if not rows:
-                    continue
-                gold = gold_matrix(taxonomy[name], [train_part[i].labels[name] for i in rows])
-                fam_docs = [docs[i] for i in rows]
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    if kinds[name] == "ovr":
-                        x = sp.hstack([text_x[rows], alias_features(fam_docs, name, ancestors[name])], format="csr")
-                        for j, learner in learners[name].items():
-                            learner.partial_fit(x, gold[:, j], classes=[False, True])
-                    else:
-                        x, d_idx, l_idx = candidate_rows(fam_docs, name, ancestors[name], priors[name])
-                        if x.shape[0]:
-                            learners[name].partial_fit(x, gold[d_idx, l_idx], classes=[False, True])
-            say(f"pass 2 (epoch {epoch + 1}): {position} records")
-
-    models: dict[str, FamilyModel] = {}
-    n_text = vectorizer.columns.size
-    for name in trained_families:
-        family = taxonomy[name]
-        n_labels = len(family)
-        if kinds[name] == "ovr":
-            width = n_text + alias_features([], name, ancestors[name]).shape[1]
-            fitted = [j for j, learner in learners[name].items() if hasattr(learner, "coef_")]
-            weights = np.zeros((width, len(fitted)), dtype=np.float32)
-            bias = np.zeros(len(fitted), dtype=np.float32)
-            for k, j in enumerate(fitted):
-                weights[:, k] = learners[name][j].coef_[0]
-                bias[k] = learners[name][j].intercept_[0]
-            weights = quantize(weights)
-            scorer: OvrScorer | CandidateScorer = OvrScorer(
-                np.asarray(fitted, dtype=np.int64),
-                np.ascontiguousarray(weights[:n_text]),
-                np.ascontiguousarray(weights[n_text:]),
-                bias,
-                n_labels,
-            )
-        else:
-            learner = learners[name]
-            if hasattr(learner, "coef_"):
-                coef, intercept = learner.coef_[0].astype(np.float32), learner.intercept_.astype(np.float32)
-            else:
-                coef = np.zeros(CANDIDATE_WIDTH, np.float32)
-                intercept = np.full(1, -5.0, np.float32)
-            scorer = CandidateScorer(coef, intercept, priors[name])
-        models[name] = FamilyModel(family, scorer, np.full(n_labels, 0.5, dtype=np.float32))
-
-    tagger = Tagger(taxonomy, vectorizer, matchers, models, {})
-    summary: dict[str, Any] = {}
-    raw = tagger.predict_scores([r.text for r in holdout]) if holdout else {}
-    for name in trained_families:
-        family = taxonomy[name]
-        rows = [i for i, r in enumerate(holdout) if name in r.labels]
-        trainable = positives[name] > 0 if kinds[name] == "ovr" else np.ones(len(family), dtype=bool)
-        info: dict[str, Any] = {"records": int(annotated[name]), "strategy": kinds[name], "holdout_records": len(rows)}
-        if rows:
-            gold = gold_matrix(family, [holdout[i].labels[name] for i in rows])
-            scores = raw[name][rows]
-            models[name].thresholds = tune_thresholds(scores, gold, trainable, 5.0)
-            selected, _ = models[name].decide(scores)
-            info["holdout_metrics"] = score_matrices(name, family.ids, gold, selected).to_dict()
-        else:
-            models[name].thresholds = np.where(trainable, np.float32(0.5), np.float32(2.0)).astype(np.float32)
-        summary[name] = info
-    tagger.info = {
-        "training": "streaming",
-        "records": n_train + len(holdout),
-        "holdout": len(holdout),
-        "families": summary,
-        "options": {
+    options = check_options(
+        owner,
+        {
             "batch_size": batch_size,
             "holdout_every": holdout_every,
+            "holdout_max": holdout_max,
             "epochs": epochs,
             "seed": seed,
-            "alpha": alpha,
+            "char_ngrams": char_ngrams,
             "max_features": max_features,
+            "alpha": alpha,
+        },
+    )
+    strategy = check_strategy(strategy, owner, taxonomy, STREAMING_STRATEGIES)
+    say = progress or (lambda message: None)
+    setup = _Setup(
+        taxonomy=taxonomy,
+        matchers=build_matchers(taxonomy),
+        vectorizer=TextVectorizer(char_ngrams=options["char_ngrams"], max_features=options["max_features"]),
+        ancestors=label_ancestors(taxonomy),
+        holdout=Holdout(every=options["holdout_every"], limit=options["holdout_max"]),
+        batch_size=options["batch_size"],
+    )
+
+    counts = _count(source, setup, say)
+    if counts.n_train == 0:
+        raise TrainingError("no training records: the stream is empty.")
+    setup.vectorizer.fit_df(counts.df, counts.n_train)
+    trained = [name for name in taxonomy.families if counts.annotated[name] > 0 and counts.positives[name].any()]
+    if not trained:
+        raise TrainingError("no record annotates any family of the taxonomy with a label.")
+    kinds: dict[str, str] = {}
+    priors: dict[str, np.ndarray] = {}
+    for name in trained:
+        requested = strategy if isinstance(strategy, str) else strategy.get(name, "auto")
+        has_gazetteer = taxonomy[name].gazetteer_path is not None
+        kinds[name] = requested if requested != "auto" else ("candidate" if has_gazetteer else "ovr")
+        priors[name] = prior_from_counts(counts.proposed[name], counts.correct[name])
+
+    learners = _fit(
+        source,
+        setup,
+        kinds,
+        priors,
+        counts.positives,
+        epochs=options["epochs"],
+        alpha=options["alpha"],
+        seed=options["seed"],
+        say=say,
+    )
+    models = {
+        name: FamilyModel(
+            taxonomy[name],
+            _scorer(name, kinds[name], learners[name], setup, priors[name]),
+            np.full(len(taxonomy[name]), 0.5, dtype=np.float32),
+        )
+        for name in trained
+    }
+    tagger = Tagger(taxonomy, setup.vectorizer, setup.matchers, models, {})
+    summary = _tune(tagger, counts, kinds)
+    tagger.info = {
+        "training": "streaming",
+        "records": counts.n_train + len(counts.holdout),
+        "holdout": len(counts.holdout),
+        "families": summary,
+        "options": {
+            "batch_size": options["batch_size"],
+            "holdout_every": options["holdout_every"],
+            "epochs": options["epochs"],
+            "seed": options["seed"],
+            "alpha": options["alpha"],
+            "max_features": options["max_features"],
             "char_ngrams": list(char_ngrams) if char_ngrams else None,
         },
     }

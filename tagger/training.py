@@ -12,28 +12,36 @@ from __future__ import annotations
 import datetime as _dt
 import platform
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import sklearn
 from sklearn.model_selection import KFold
 
-from ._validation import check_choice, check_float, check_int
 from ._version import __version__
 from .errors import TrainingError
 from .evaluate import FamilyMetrics, gold_matrix, score_matrices
 from .features import FeatureBatch, TextVectorizer
-from .gazetteer import Matcher, read_gazetteer
 from .hierarchy import LabelTree
 from .model import STRATEGIES, FamilyModel, Tagger
 from .readers import Record
 from .scorers import COMBINE, EVIDENCE_COMBINE, FamilyContext, FitOptions, combine_scores, scorer_class
 from .taxonomy import Family, Taxonomy, load_taxonomy
+from .training_core import (
+    NEVER,
+    build_matchers,
+    check_options,
+    check_strategy,
+    choose_shrink,
+    place_families,
+    tune_family,
+    tune_thresholds,
+)
 
-__all__ = ["STRATEGIES", "TrainOptions", "train", "tune_thresholds"]
+__all__ = ["NEVER", "STRATEGIES", "TrainOptions", "train", "tune_thresholds"]
 
-NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
+_build_matchers = build_matchers  # the name older code imports
 
 
 @dataclass(frozen=True)
@@ -49,12 +57,13 @@ class TrainOptions:
     word_ngrams: tuple[int, int] = (1, 2)
     max_features: int = 2**15
     min_df: int = 2
-    shrink: float = 5.0
+    shrink: float | str = 5.0
     class_weight: str | None = None
     n_jobs: int | None = None
     hybrid_min_positives: int = 20
     ovr_max_labels: int = 100
     prefer_specific: bool = True
+    select: bool = False
 
     def fit_options(self) -> FitOptions:
         return FitOptions(
@@ -71,53 +80,79 @@ class TrainOptions:
         return self.strategy.get(family, "auto")
 
 
-def _options(**given: Any) -> TrainOptions:
-    owner = "train"
-    opts = TrainOptions(**given)
-    check_int(opts.seed, "seed", owner, low=0)
-    check_int(opts.cv, "cv", owner, low=2, high=20)
-    check_float(opts.c_text, "c_text", owner, low=1e-6)
-    check_float(opts.c_candidate, "c_candidate", owner, low=1e-6)
-    check_int(opts.max_features, "max_features", owner, low=16, high=2**22)
-    check_int(opts.min_df, "min_df", owner, low=1)
-    check_float(opts.shrink, "shrink", owner, low=0.0)
-    check_choice(opts.class_weight, "class_weight", owner, (None, "balanced"))
-    check_int(opts.hybrid_min_positives, "hybrid_min_positives", owner, low=1)
-    check_int(opts.ovr_max_labels, "ovr_max_labels", owner, low=1)
-    if opts.n_jobs is not None:
-        check_int(opts.n_jobs, "n_jobs", owner, low=1)
-    strategies = [opts.strategy] if isinstance(opts.strategy, str) else list(opts.strategy.values())
-    for strategy in strategies:
-        check_choice(strategy, "strategy", owner, STRATEGIES)
-    return opts
-
-
 def train(
     records: Iterable[Record | Mapping[str, Any]],
     taxonomy: Taxonomy | None = None,
     *,
-    progress: Callable[[str], None] | None = None,
+    seed: int = 0,
+    cv: int = 5,
+    strategy: str | Mapping[str, str] = "auto",
+    select: bool = False,
+    dev: Iterable[Record | Mapping[str, Any]] | None = None,
+    c_text: float = 8.0,
+    c_candidate: float = 1.0,
+    char_ngrams: tuple[int, int] | None = (3, 5),
+    word_ngrams: tuple[int, int] = (1, 2),
+    max_features: int = 2**15,
+    min_df: int = 2,
+    shrink: float | str = 5.0,
+    class_weight: str | None = None,
+    n_jobs: int | None = None,
+    hybrid_min_positives: int = 20,
+    ovr_max_labels: int = 100,
+    prefer_specific: bool = True,
     sample_weight: Sequence[float] | None = None,
-    **options: Any,
+    progress: Callable[[str], None] | None = None,
 ) -> Tagger:
     """Train a :class:`~tagger.Tagger` on labelled records (from :func:`tagger.readers.read_records`, or dicts
     with ``text`` and ``labels``).
 
-    Options (keyword-only): ``seed`` (0), ``cv`` folds (5), ``strategy`` ("auto", "ovr", "candidate", "hybrid",
-    or a mapping of family to one of those; "auto" cross-validates each and keeps the best micro-F1, trying "ovr"
-    only for families of at most ``ovr_max_labels`` (100) labels), ``hybrid_min_positives`` (20: labels with at
-    least this many examples get an n-gram classifier in the hybrid scorer), ``c_text`` / ``c_candidate`` (inverse regularisation), ``char_ngrams``
-    ((3, 5) or None), ``word_ngrams`` ((1, 2)), ``max_features`` (32768), ``min_df`` (2), ``shrink`` (threshold
-    shrinkage strength, 5), ``class_weight`` (None or "balanced"), ``n_jobs`` (processes fitting labels in parallel;
-    default all cores). ``progress`` receives a message per step. ``sample_weight`` (one non-negative number per
-    record) weighs records in every fit, e.g. to keep one source from dominating.
+    - ``strategy``: "auto", "ovr", "candidate", "hybrid", "evidence", "softmax", or a mapping of family to one of
+      those (an unknown family is an error). "auto" cross-validates the kinds that fit the family and keeps the best
+      micro-F1, trying "ovr" only for families of at most ``ovr_max_labels`` labels and "softmax" only when every
+      record carries exactly one label of the family.
+    - ``select``: choose the n-gram classifiers' settings per family on a dev split (``dev`` records when given,
+      else every 5th training record) over a small grid: C, class weighting, word vs word+char n-grams, logistic
+      regression vs calibrated linear SVM. The choice and the dev scores go in ``model.info``.
+    - ``cv`` folds give the out-of-fold scores that tune each label's threshold; ``shrink`` pulls the thresholds of
+      labels with few examples towards the family's cut (``positives / (positives + shrink)``); ``"cv"`` chooses it
+      by cross-validation among 0, 1, 5, 20, 100.
+    - ``c_text`` / ``c_candidate``: inverse regularisation; ``class_weight``: None, "balanced", or "rare" (balanced
+      for labels with fewer than 20 examples only).
+    - ``char_ngrams`` ((3, 5) or None), ``word_ngrams``, ``max_features``, ``min_df``: the n-gram features.
+    - ``hybrid_min_positives``: labels with at least this many examples get an n-gram classifier in the hybrid
+      scorer; ``prefer_specific``: the decision rule of gazetteer families (see :mod:`tagger.hierarchy`).
+    - ``n_jobs``: processes fitting labels in parallel (default all cores); ``sample_weight``: one non-negative
+      number per record, weighing it in every fit; ``progress`` receives a message per step.
+
+    Every option is checked (:data:`tagger.training_core.OPTION_CHECKS`); a bad one raises ParameterError naming it.
     """
-    opts = _options(**options)
+    given = {
+        "seed": seed,
+        "cv": cv,
+        "select": select,
+        "c_text": c_text,
+        "c_candidate": c_candidate,
+        "char_ngrams": char_ngrams,
+        "word_ngrams": word_ngrams,
+        "max_features": max_features,
+        "min_df": min_df,
+        "shrink": shrink,
+        "class_weight": class_weight,
+        "n_jobs": n_jobs,
+        "hybrid_min_positives": hybrid_min_positives,
+        "ovr_max_labels": ovr_max_labels,
+        "prefer_specific": prefer_specific,
+    }
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    checked = check_options("train", given)
+    checked["strategy"] = check_strategy(strategy, "train", taxonomy, STRATEGIES)
+    opts = TrainOptions(**checked)
     say = progress or (lambda message: None)
     data = _as_records(records, taxonomy)
     if not data:
         raise TrainingError("no training records: the data is empty.")
+    dev_data = _as_records(dev, taxonomy) if dev is not None else None
     weights = None
     if sample_weight is not None:
         weights = np.asarray(list(sample_weight), dtype=np.float64)
@@ -127,14 +162,17 @@ def train(
                 f"got {weights.size} values."
             )
 
-    matchers = _build_matchers(taxonomy)
+    matchers = build_matchers(taxonomy)
     say(f"analysing {len(data)} records")
     vectorizer = TextVectorizer(
         word_ngrams=opts.word_ngrams, char_ngrams=opts.char_ngrams, max_features=opts.max_features, min_df=opts.min_df
     )
-    places = tuple(name for name, family in taxonomy.families.items() if family.gazetteer_path is not None)
+    places = place_families(taxonomy)
     batch = FeatureBatch([r.text for r in data], matchers, vectorizer, place_families=places)
     vectorizer.fit(batch.counts)
+    dev_batch = None
+    if dev_data:
+        dev_batch = FeatureBatch([r.text for r in dev_data], matchers, vectorizer, place_families=places)
 
     families: dict[str, FamilyModel] = {}
     summary: dict[str, Any] = {}
@@ -150,8 +188,24 @@ def train(
                 f"family {name!r}: none of its {rows.size} annotated records has a label; "
                 "a family needs positive examples to be learned."
             )
+        single = is_single_label(gold, LabelTree(family))
+        family_dev = None
+        if dev_batch is not None and dev_data is not None:
+            dev_rows = np.asarray([i for i, r in enumerate(dev_data) if name in r.labels], dtype=np.int64)
+            if dev_rows.size:
+                family_dev = (
+                    dev_batch.subset(dev_rows),
+                    gold_matrix(family, [dev_data[i].labels[name] for i in dev_rows]),
+                )
         trainer = _FamilyTrainer(
-            family, opts, batch.subset(rows), gold, say, weights[rows] if weights is not None else None
+            family,
+            opts,
+            batch.subset(rows),
+            gold,
+            say,
+            weights[rows] if weights is not None else None,
+            single_label=single,
+            dev=family_dev,
         )
         model, info = trainer.run()
         families[name] = model
@@ -172,6 +226,7 @@ def train(
         },
         "options": _jsonable_options(opts),
         "records": len(data),
+        "dev_records": len(dev_data) if dev_data else 0,
         "families": summary,
         "families_not_annotated": skipped,
     }
@@ -207,12 +262,16 @@ def _as_records(records: Iterable[Record | Mapping[str, Any]], taxonomy: Taxonom
     return out
 
 
-def _build_matchers(taxonomy: Taxonomy) -> dict[str, Matcher]:
-    matchers = {}
-    for name, family in taxonomy.families.items():
-        rows = read_gazetteer(family.gazetteer_path) if family.gazetteer_path is not None else ()
-        matchers[name] = Matcher.for_family(family, rows)
-    return matchers
+# The settings ``select=True`` tries for a family's n-gram classifiers, one axis at a time from the defaults (the
+# best of each axis is kept before the next): regularisation, class weighting, n-gram columns, learner.
+def _selection_axes(opts: TrainOptions, has_char: bool, has_rare: bool) -> list[list[dict[str, Any]]]:
+    axes: list[list[dict[str, Any]]] = [[{"c_text": opts.c_text / 4}, {"c_text": opts.c_text * 4}]]
+    weights = [w for w in ("balanced", "rare" if has_rare else None) if w and w != opts.class_weight]
+    axes.append([{"class_weight": w} for w in weights])
+    if has_char:
+        axes.append([{"text": "word"}])
+    axes.append([{"learner": "svm", "c_text": 0.5}])
+    return [axis for axis in axes if axis]
 
 
 class _FamilyTrainer:
@@ -226,6 +285,9 @@ class _FamilyTrainer:
         gold: np.ndarray,
         say: Callable[[str], None],
         weight: np.ndarray | None = None,
+        *,
+        single_label: bool = False,
+        dev: tuple[FeatureBatch, np.ndarray] | None = None,
     ):
         self.weight = weight
         self.family = family
@@ -236,6 +298,11 @@ class _FamilyTrainer:
         self.say = say
         self.tree = LabelTree(family)
         self.context = FamilyContext(family.name, len(family), self.tree.ancestors)
+        self.single_label = single_label
+        self.dev = dev
+        self.selection: dict[str, Any] | None = None
+        self.shrink: float = 5.0 if opts.shrink == "cv" else float(opts.shrink)
+        self.shrink_cv: dict[str, float] | None = None
 
     def _fit(
         self,
@@ -244,24 +311,27 @@ class _FamilyTrainer:
         gold: np.ndarray,
         labels: np.ndarray | None,
         index: np.ndarray | None = None,
+        options: FitOptions | None = None,
         **extra: Any,
     ):
         """Fit a registered scorer on ``batch`` (the documents ``index`` of the family's, for the weights)."""
         weight = None if self.weight is None else (self.weight if index is None else self.weight[index])
-        return scorer_class(kind).fit(
-            batch, self.context, gold, self.fit_options, labels, sample_weight=weight, **extra
-        )
+        cls: Any = scorer_class(kind)
+        return cls.fit(batch, self.context, gold, options or self.fit_options, labels, sample_weight=weight, **extra)
 
-    def _oof(self, kind: str, labels: np.ndarray | None = None) -> np.ndarray:
-        """Out-of-fold probabilities (documents × labels) of the ``ovr`` (for ``labels``) or ``candidate`` scorer."""
+    def _folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
         n = len(self.batch)
         folds = min(self.opts.cv, n)
         if folds < 2:
             raise TrainingError(f"family {self.family.name!r}: need at least 2 annotated records, got {n}.")
-        scores = np.zeros(self.gold.shape, dtype=np.float32)
         splitter = KFold(n_splits=folds, shuffle=True, random_state=self.opts.seed)
+        return list(splitter.split(np.zeros(n)))
+
+    def _oof(self, kind: str, labels: np.ndarray | None = None) -> np.ndarray:
+        """Out-of-fold probabilities (documents × labels) of the scorer ``kind`` (n-gram classifiers for ``labels``)."""
+        scores = np.zeros(self.gold.shape, dtype=np.float32)
         counts = self.batch.counts
-        for train_idx, test_idx in splitter.split(np.zeros(n)):
+        for train_idx, test_idx in self._folds():
             # the fold's n-gram columns and idf come from its training part only (no leak across folds)
             fold_vectorizer = TextVectorizer.from_config(self.batch.vectorizer.config()).fit(counts[train_idx])
             train_part = self.batch.subset(train_idx, fold_vectorizer)
@@ -271,13 +341,71 @@ class _FamilyTrainer:
         return scores
 
     def _evaluate(self, scores: np.ndarray, trainable: np.ndarray) -> tuple[FamilyMetrics, np.ndarray]:
-        thresholds = tune_thresholds(scores, self.gold, trainable, self.opts.shrink)
-        selected, _ = self.tree.decide(scores, thresholds, prefer_specific=self.prefer_specific)
-        return score_matrices(self.family.name, self.family.ids, self.gold, selected), thresholds
+        return tune_family(self.family, self.tree, scores, self.gold, trainable, self.shrink, self.prefer_specific)
 
     @property
     def prefer_specific(self) -> bool:
         return self.opts.prefer_specific and self.family.gazetteer_path is not None
+
+    # --- model selection on a dev split ----------------------------------------------------------------------------
+
+    def _dev_split(self) -> tuple[FeatureBatch, np.ndarray, FeatureBatch, np.ndarray, np.ndarray | None, str]:
+        """(train batch, its gold, dev batch, dev gold, train index, where dev came from)."""
+        if self.dev is not None:
+            return self.batch, self.gold, self.dev[0], self.dev[1], None, "dev records"
+        from .training_core import Holdout
+
+        fit_idx, dev_idx = Holdout(every=5).split(len(self.batch))
+        counts = self.batch.counts
+        vectorizer = TextVectorizer.from_config(self.batch.vectorizer.config()).fit(counts[fit_idx])
+        return (
+            self.batch.subset(fit_idx, vectorizer),
+            self.gold[fit_idx],
+            self.batch.subset(dev_idx, vectorizer),
+            self.gold[dev_idx],
+            fit_idx,
+            "every 5th training record",
+        )
+
+    def _select(self, kind: str, labels: np.ndarray | None) -> None:
+        """Choose the n-gram classifiers' settings on the dev split: one axis at a time, keep what scores best."""
+        train_part, train_gold, dev_part, dev_gold, index, origin = self._dev_split()
+        trainable = np.ones(len(self.family), dtype=bool) if kind == "softmax" else train_gold.sum(axis=0) > 0
+        positives = train_gold.sum(axis=0)
+        has_rare = bool(((positives > 0) & (positives < self.fit_options.rare_below)).any())
+        has_char = self.batch.vectorizer.char_ngrams is not None
+
+        def dev_score(options: FitOptions) -> dict[str, float]:
+            scorer = self._fit(kind, train_part, train_gold, labels, index, options=options)
+            scores = scorer.scores(dev_part, self.context)
+            thresholds = tune_thresholds(scores, dev_gold, trainable, self.shrink)
+            selected, _ = self.tree.decide(scores, thresholds, prefer_specific=self.prefer_specific)
+            m = score_matrices(self.family.name, self.family.ids, dev_gold, selected)
+            return {"micro_f1": round(m.micro_f1, 4), "macro_f1": round(m.macro_f1, 4)}
+
+        def value(result: dict[str, float]) -> float:
+            return (result["micro_f1"] + result["macro_f1"]) / 2
+
+        base = self.fit_options
+        self.say(f"{self.family.name}: choosing the {kind} settings on {origin} ({len(dev_part)} records)")
+        first = dev_score(base)
+        tried: list[dict[str, Any]] = [{"setting": _setting(base), **first}]
+        best, best_value = base, value(first)
+        for axis in _selection_axes(self.opts, has_char, has_rare):
+            current = best
+            for change in axis:
+                candidate = replace(current, **change)
+                result = dev_score(candidate)
+                tried.append({"setting": _setting(candidate), **result})
+                if value(result) > best_value + 1e-4:
+                    best, best_value = candidate, value(result)
+        self.fit_options = best
+        self.selection = {"on": origin, "dev_records": len(dev_part), "chosen": _setting(best), "tried": tried}
+
+    def _choose_shrink(self, scores: np.ndarray, trainable: np.ndarray) -> None:
+        self.shrink, self.shrink_cv = choose_shrink(
+            self.family, self.tree, scores, self.gold, trainable, self._folds(), self.prefer_specific
+        )
 
     def run(self) -> tuple[FamilyModel, dict[str, Any]]:
         name, opts = self.family.name, self.opts
@@ -289,25 +417,39 @@ class _FamilyTrainer:
         if requested == "auto":
             # one n-gram classifier per label only where the family is small enough to afford it
             kinds = ["ovr", "candidate", "hybrid"] if n_labels <= opts.ovr_max_labels else ["candidate", "hybrid"]
+            if self.single_label:
+                kinds.append("softmax")
         else:
             kinds = [requested]
         if not any(label.surface_forms() for label in self.family.labels):
-            kinds = ["ovr"]
+            kinds = [k for k in kinds if k in ("ovr", "softmax")] or ["ovr"]
         if "hybrid" in kinds and frequent.size == 0:
             kinds = [k for k in kinds if k != "hybrid"] or ["candidate"]
         # the n-gram classifiers of a hybrid or evidence scorer: every label with examples in a small family
         ovr_labels = everything if n_labels <= opts.ovr_max_labels or "ovr" in kinds else frequent
+        uses_ngrams = {"ovr", "hybrid", "evidence"} & set(kinds)
+        if opts.select and (uses_ngrams or kinds == ["softmax"]) and ovr_labels.size:
+            self._select("ovr" if uses_ngrams else "softmax", ovr_labels)
 
         all_labels = np.ones(n_labels, dtype=bool)
         oof: dict[str, np.ndarray] = {}
-        needs = {"candidate": {"candidate", "hybrid", "evidence"}, "ovr": {"ovr", "hybrid", "evidence"}}
-        for part in ("candidate", "ovr"):
-            if needs[part] & set(kinds) and (part == "candidate" or ovr_labels.size):
+        needs = {
+            "candidate": {"candidate", "hybrid", "evidence"},
+            "ovr": {"ovr", "hybrid", "evidence"},
+            "softmax": {"softmax"},
+        }
+        for part in ("candidate", "ovr", "softmax"):
+            if needs[part] & set(kinds) and (part != "ovr" or ovr_labels.size):
                 self.say(f"{name}: cross-validating the {part} scorer ({opts.cv} folds, {len(self.batch)} records)")
                 oof[part] = self._oof(part, ovr_labels if part == "ovr" else None)
+        if opts.shrink == "cv":
+            first = next(iter(oof))
+            self._choose_shrink(oof[first], positives > 0 if first == "ovr" else all_labels)
         results: dict[str, tuple[FamilyMetrics, np.ndarray]] = {}
         if "ovr" in kinds and "ovr" in oof:
             results["ovr"] = self._evaluate(oof["ovr"], positives > 0)
+        if "softmax" in kinds:
+            results["softmax"] = self._evaluate(oof["softmax"], all_labels)
         if "candidate" in kinds:
             results["candidate"] = self._evaluate(oof["candidate"], all_labels)
         if "hybrid" in kinds and "ovr" in oof:
@@ -326,12 +468,13 @@ class _FamilyTrainer:
                 results[f"evidence-{how}"] = self._evaluate(gated.astype(np.float32), all_labels)
         order = {  # ties: the simpler first
             "ovr": 0,
-            "evidence-none": 1,
-            "hybrid-max": 2,
-            "hybrid-mean": 3,
-            "evidence-mean": 4,
-            "evidence-max": 5,
-            "candidate": 6,
+            "softmax": 1,
+            "evidence-none": 2,
+            "hybrid-max": 3,
+            "hybrid-mean": 4,
+            "evidence-mean": 5,
+            "evidence-max": 6,
+            "candidate": 7,
         }
         chosen = max(results, key=lambda k: (round(results[k][0].micro_f1, 6), -order[k]))
         metrics, thresholds = results[chosen]
@@ -341,6 +484,8 @@ class _FamilyTrainer:
         kind, _, how = chosen.partition("-")
         if kind == "ovr":
             scorer = self._fit("ovr", self.batch, self.gold, everything)
+        elif kind == "softmax":
+            scorer = self._fit("softmax", self.batch, self.gold, None)
         elif kind == "candidate":
             scorer = self._fit("candidate", self.batch, self.gold, None)
         elif kind == "hybrid":
@@ -348,7 +493,7 @@ class _FamilyTrainer:
         else:
             scorer = self._fit("evidence", self.batch, self.gold, ovr_labels, combine=how)
         model = FamilyModel(self.family, scorer, thresholds, prefer_specific=self.prefer_specific)
-        info = {
+        info: dict[str, Any] = {
             "records": len(self.batch),
             "strategy": chosen,
             "strategy_requested": requested,
@@ -358,32 +503,44 @@ class _FamilyTrainer:
             "labels_with_classifiers": int(scorer.classifier_labels.size),
             "labels_without_examples": [self.family.labels[j].id for j in np.flatnonzero(positives == 0)][:50],
         }
+        if self.single_label:
+            info["single_label"] = True
+            info["cv_by_strategy"] = {
+                k: {"micro_f1": round(v[0].micro_f1, 4), "macro_f1": round(v[0].macro_f1, 4)}
+                for k, v in results.items()
+            }
+        if self.selection is not None:
+            info["selection"] = self.selection
+        if self.shrink_cv is not None:
+            info["shrink"] = {"chosen": self.shrink, "cv_mean_micro_macro_f1": self.shrink_cv}
         return model, info
 
 
-def tune_thresholds(scores: np.ndarray, gold: np.ndarray, trainable: np.ndarray, shrink: float) -> np.ndarray:
-    """Per-label thresholds from held-out scores: each label's F1-best cut, shrunk towards the family's
-    micro-F1-best cut by ``positives / (positives + shrink)``; untrainable labels get :data:`NEVER`."""
-    grid = np.linspace(0.05, 0.95, 91, dtype=np.float32)
-    best_global, best_f1 = 0.5, -1.0
-    for t in grid:
-        pred = scores >= t
-        tp = (pred & gold).sum()
-        f1 = 2 * tp / max(pred.sum() + gold.sum(), 1)
-        if f1 > best_f1:
-            best_global, best_f1 = float(t), f1
-    thresholds = np.full(gold.shape[1], best_global, dtype=np.float32)
-    positives = gold.sum(axis=0)
-    for j in range(gold.shape[1]):
-        if not trainable[j]:
-            thresholds[j] = NEVER
-            continue
-        if positives[j] == 0:
-            continue
-        pred = scores[:, j][:, None] >= grid[None, :]
-        tp = (pred & gold[:, j][:, None]).sum(axis=0)
-        f1 = 2 * tp / np.maximum(pred.sum(axis=0) + positives[j], 1)
-        best = float(grid[int(np.argmax(f1))])
-        weight = positives[j] / (positives[j] + shrink)
-        thresholds[j] = np.float32(weight * best + (1 - weight) * best_global)
-    return thresholds
+def is_single_label(gold: np.ndarray, tree: LabelTree) -> bool:
+    """Whether every record has exactly one label of the family, not counting the ancestors of its label.
+
+    >>> from tagger import load_taxonomy
+    >>> family = load_taxonomy()["event_type"]
+    >>> tree = LabelTree(family)
+    >>> from tagger.evaluate import gold_matrix
+    >>> is_single_label(gold_matrix(family, [["airstrike"], ["protest"]]), tree)
+    True
+    >>> is_single_label(gold_matrix(family, [["airstrike", "protest"]]), tree)
+    False
+    """
+    has_child = np.zeros_like(gold)
+    child = np.flatnonzero(tree.parent >= 0)
+    if child.size:
+        parents = np.zeros((gold.shape[1], gold.shape[1]), dtype=np.int32)
+        parents[child, tree.parent[child]] = 1
+        has_child = (gold.astype(np.int32) @ parents) > 0
+    return bool(gold.shape[0]) and bool(np.all((gold & ~has_child).sum(axis=1) == 1))
+
+
+def _setting(options: FitOptions) -> dict[str, Any]:
+    return {
+        "c_text": options.c_text,
+        "class_weight": options.class_weight,
+        "text": options.text,
+        "learner": options.learner,
+    }

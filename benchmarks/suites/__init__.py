@@ -3,4 +3,4 @@ run here."""
 
 from __future__ import annotations
 
-SUITES = ("default_model", "conflibert", "reuters", "speed", "scale")
+SUITES = ("default_model", "conflibert", "reuters", "active_learning", "speed", "scale")

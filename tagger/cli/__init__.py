@@ -14,11 +14,11 @@ from contextlib import contextmanager
 
 from .._version import __version__
 from ..errors import TaggerError
-from . import evaluate_cmd, labels_cmd, tag_cmd, train_cmd
+from . import evaluate_cmd, labels_cmd, suggest_cmd, tag_cmd, train_cmd
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (tag_cmd, train_cmd, evaluate_cmd, labels_cmd)
+COMMANDS = (tag_cmd, train_cmd, evaluate_cmd, suggest_cmd, labels_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from ..errors import DataError
-from ..evaluate import evaluate, render_report
+from ..evaluate import errors, evaluate, evaluate_details, render_report, write_plots
 from ..model import Tagger
 from ..readers.formats import input_formats
 from ._common import add_encoding_option, read_data
@@ -27,6 +28,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
     add_encoding_option(parser)
+    parser.add_argument(
+        "--errors", metavar="FILE", help="write the misclassified records (gold, predicted, scores) as JSONL"
+    )
+    parser.add_argument("--plots", metavar="DIR", help="write PNG plots: per-label F1, precision/recall vs threshold")
     parser.set_defaults(run=run)
 
 
@@ -35,7 +40,20 @@ def run(args: argparse.Namespace) -> int:
     records = read_data(args, tagger.taxonomy)
     if not records:
         raise DataError(f"no records to evaluate in {', '.join(args.data)}: the data is empty.")
-    report = evaluate(tagger, records)
+    if args.errors or args.plots:
+        details = evaluate_details(tagger, records)
+        report = details.metrics
+        if args.errors:
+            wrong = errors(details)
+            with open(args.errors, "w", encoding="utf-8") as handle:
+                for row in wrong:
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            print(f"wrote {len(wrong)} misclassified record(s) to {args.errors}", file=sys.stderr)
+        if args.plots:
+            files = write_plots(details, args.plots)
+            print(f"wrote {len(files)} plot(s) to {args.plots}", file=sys.stderr)
+    else:
+        report = evaluate(tagger, records)
     if args.json:
         print(json.dumps({name: m.to_dict() for name, m in report.items()}, indent=1))
     else:

@@ -41,6 +41,17 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same model (0)")
     parser.add_argument("--no-char-ngrams", action="store_true", help="word n-grams only (faster, smaller)")
+    parser.add_argument(
+        "--select",
+        action="store_true",
+        help="choose C, class weighting, word vs word+char n-grams and LR vs linear SVM per family on a dev split",
+    )
+    parser.add_argument(
+        "--dev", nargs="+", metavar="FILE", help="labelled dev files for --select (default: every 5th record)"
+    )
+    parser.add_argument(
+        "--shrink", default="5", help="threshold shrinkage towards the family's cut: a number, or 'cv' to choose it (5)"
+    )
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
     parser.add_argument(
         "--streaming",
@@ -73,7 +84,7 @@ def _run_streaming(args: argparse.Namespace, taxonomy: Any) -> int:
             )
 
     progress = StreamProgress(1)
-    strategy = args.strategy if args.strategy != "hybrid" else "auto"
+    strategy = args.strategy if args.strategy in ("auto", "ovr", "candidate") else "auto"
     options: dict[str, Any] = {"batch_size": args.batch_size, "seed": args.seed, "strategy": strategy}
     if args.no_char_ngrams:
         options["char_ngrams"] = None
@@ -113,6 +124,13 @@ def check_out(path: str) -> None:
         raise ParameterError(f"--out {target}: cannot write in {parent} (permission denied).")
 
 
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise DataError(f"--shrink must be a number or 'cv', got {text!r}.") from None
+
+
 def run(args: argparse.Namespace) -> int:
     check_out(args.out)
     taxonomy = load_taxonomy(args.labels)
@@ -120,9 +138,12 @@ def run(args: argparse.Namespace) -> int:
         return _run_streaming(args, taxonomy)
     records = read_data(args, taxonomy)
     progress = FamilyProgress(list(taxonomy))
-    options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed}
+    options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed, "select": args.select}
+    options["shrink"] = "cv" if args.shrink == "cv" else _number(args.shrink)
     if args.no_char_ngrams:
         options["char_ngrams"] = None
+    if args.dev:
+        options["dev"] = read_data(argparse.Namespace(**{**vars(args), "data": args.dev}), taxonomy)
     from ..training import train  # scikit-learn is imported only by the commands that train
 
     tagger = train(records, taxonomy, progress=progress, **options)

@@ -5,7 +5,7 @@ To add a scorer: write a module here with a class that follows :class:`tagger.sc
 ``tests/unit/test_scorer_contract.py`` runs every registered scorer through fit → scores → save → load.
 
 >>> sorted(REGISTRY)
-['candidate', 'evidence', 'hybrid', 'ovr']
+['candidate', 'evidence', 'hybrid', 'ovr', 'softmax']
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .candidate import CandidateScorer
 from .evidence import EVIDENCE_COMBINE, EvidenceScorer
 from .hybrid import COMBINE, HybridScorer, combine_scores
 from .ovr import OvrScorer
+from .softmax import SoftmaxScorer
 
 __all__ = [
     "COMBINE",
@@ -27,11 +28,14 @@ __all__ = [
     "HybridScorer",
     "OvrScorer",
     "Scorer",
+    "SoftmaxScorer",
     "combine_scores",
     "scorer_class",
 ]
 
-REGISTRY: dict[str, type] = {cls.kind: cls for cls in (OvrScorer, CandidateScorer, HybridScorer, EvidenceScorer)}
+REGISTRY: dict[str, type] = {
+    cls.kind: cls for cls in (OvrScorer, CandidateScorer, HybridScorer, EvidenceScorer, SoftmaxScorer)
+}
 
 
 def scorer_class(kind: str) -> type:

@@ -35,9 +35,12 @@ class FitOptions:
 
     c_text: float = 8.0
     c_candidate: float = 1.0
-    class_weight: str | None = None
+    class_weight: str | None = None  # None, "balanced", or "rare": balanced for labels with < rare_below examples
     seed: int = 0
     n_jobs: int | None = None
+    learner: str = "lr"  # n-gram classifiers: "lr" (logistic regression) or "svm" (linear SVM, Platt-calibrated)
+    text: str = "all"  # n-gram columns the classifiers read: "all" (word + char) or "word"
+    rare_below: int = 20
 
 
 @runtime_checkable

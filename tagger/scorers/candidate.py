@@ -19,7 +19,7 @@ from ..errors import ModelError
 from ..features import CANDIDATE_FEATURES, CANDIDATE_WIDTH, CONTEXT_BUCKETS, PRIOR_COLUMN, FeatureBatch
 from .base import FamilyContext, FitOptions, array, sigmoid
 
-__all__ = ["CandidateScorer", "label_prior", "with_prior"]
+__all__ = ["CandidateScorer", "label_prior", "prior_from_counts", "with_prior"]
 
 # models saved before the salience features have this many coefficients; the rest are zero
 _WIDTH_BEFORE_SALIENCE = len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS
@@ -118,8 +118,13 @@ def label_prior(
     w = np.ones(label_idx.size) if weight is None else weight
     np.add.at(proposed, label_idx, w)
     np.add.at(correct, label_idx, gold[doc_idx, label_idx] * w)
+    return prior_from_counts(proposed, correct)
+
+
+def prior_from_counts(proposed: np.ndarray, correct: np.ndarray, strength: float = 2.0) -> np.ndarray:
+    """Smoothed log-odds from how often each label was proposed and how often it was right (shrunk towards the
+    family's overall rate with ``strength`` pseudo-counts); the streaming trainer sums the counts batch by batch."""
     overall = (correct.sum() + 1.0) / (proposed.sum() + 2.0)
-    strength = 2.0
     rate = (correct + strength * overall) / (proposed + strength)
     return np.log(rate / (1.0 - rate + 1e-6)).astype(np.float32)
 

@@ -62,7 +62,7 @@ class EvidenceScorer:
         return arrays
 
     def config(self) -> dict[str, Any]:
-        return {"combine": self.combine}
+        return {"combine": self.combine, **(self.ovr.config() if self.ovr is not None else {})}
 
     @classmethod
     def from_arrays(
@@ -74,7 +74,7 @@ class EvidenceScorer:
         ovr_arrays = prefixed(arrays, "ovr_")
         return cls(
             CandidateScorer.from_arrays(prefixed(arrays, "candidate_"), {}, family, n_text),
-            OvrScorer.from_arrays(ovr_arrays, {}, family, n_text) if ovr_arrays else None,
+            OvrScorer.from_arrays(ovr_arrays, config, family, n_text) if ovr_arrays else None,
             str(combine),
         )
 

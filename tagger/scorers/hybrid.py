@@ -58,7 +58,7 @@ class HybridScorer:
         return arrays
 
     def config(self) -> dict[str, Any]:
-        return {"combine": self.combine}
+        return {"combine": self.combine, **(self.ovr.config() if self.ovr is not None else {})}
 
     @classmethod
     def from_arrays(
@@ -68,7 +68,7 @@ class HybridScorer:
             raise ModelError(f"family {family.name!r}: unknown score combination {config.get('combine')!r}.")
         return cls(
             CandidateScorer.from_arrays(prefixed(arrays, "candidate_"), {}, family, n_text),
-            OvrScorer.from_arrays(prefixed(arrays, "ovr_"), {}, family, n_text),
+            OvrScorer.from_arrays(prefixed(arrays, "ovr_"), config, family, n_text),
             str(config["combine"]),
         )
 

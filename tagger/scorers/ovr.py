@@ -18,7 +18,9 @@ from ..errors import ModelError
 from ..features import ALIAS_FEATURES, FeatureBatch
 from .base import FamilyContext, FitOptions, array, quantize, sigmoid
 
-__all__ = ["OvrScorer"]
+__all__ = ["TEXT_COLUMNS", "OvrScorer", "text_matrix"]
+
+TEXT_COLUMNS = ("all", "word")
 
 
 @dataclass
@@ -31,6 +33,7 @@ class OvrScorer:
     w_alias: np.ndarray  # (n_labels * len(ALIAS_FEATURES), k) float32
     bias: np.ndarray  # (k,) float32
     n_labels: int
+    text: str = "all"  # "word": only the word n-gram columns, L2-normalised on their own
 
     @property
     def classifier_labels(self) -> np.ndarray:
@@ -40,7 +43,7 @@ class OvrScorer:
         out = np.zeros((len(batch), self.n_labels), dtype=np.float32)
         if self.labels.size and len(batch):
             alias_x = batch.alias(family.name, family.ancestors)
-            z = np.asarray(batch.ngrams @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
+            z = np.asarray(text_matrix(batch, self.text) @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
             out[:, self.labels] = sigmoid(z)
         return out
 
@@ -54,7 +57,7 @@ class OvrScorer:
         }
 
     def config(self) -> dict[str, Any]:
-        return {}
+        return {} if self.text == "all" else {"text": self.text}
 
     @classmethod
     def from_arrays(
@@ -63,6 +66,11 @@ class OvrScorer:
         n = family.n_labels
         labels = array(arrays, "labels", np.int64, (None,))
         k = labels.size
+        text = config.get("text", "all")
+        if text not in TEXT_COLUMNS:
+            raise ModelError(
+                f"family {family.name!r}: unknown n-gram columns {text!r} (known: {', '.join(TEXT_COLUMNS)})."
+            )
         if k and (labels.min() < 0 or labels.max() >= n or np.unique(labels).size != k):
             raise ModelError("array labels holds label indices outside the family or repeated.")
         return cls(
@@ -71,6 +79,7 @@ class OvrScorer:
             w_alias=array(arrays, "w_alias", np.float16, (n * len(ALIAS_FEATURES), k)).astype(np.float32),
             bias=array(arrays, "bias", np.float32, (k,)),
             n_labels=n,
+            text=text,
         )
 
     @classmethod
@@ -89,7 +98,7 @@ class OvrScorer:
 
         from ..batch.common import default_jobs
 
-        text_x = batch.ngrams
+        text_x = text_matrix(batch, options.text)
         alias_x = batch.alias(family.name, family.ancestors)
         x = sp.hstack([text_x, alias_x], format="csr")
         positives = gold.sum(axis=0)
@@ -105,7 +114,15 @@ class OvrScorer:
                 to_fit.append(k)
         # one process per core (liblinear is not thread-safe); joblib memory-maps ``x`` for the workers
         fitted = Parallel(n_jobs=options.n_jobs or default_jobs(), backend="loky")(
-            delayed(_fit_label)(x, gold[:, kept[k]], options.c_text, options.class_weight, options.seed, sample_weight)
+            delayed(_fit_label)(
+                x,
+                gold[:, kept[k]],
+                options.c_text,
+                _label_weighting(options, int(positives[kept[k]])),
+                options.seed,
+                sample_weight,
+                options.learner,
+            )
             for k in to_fit
         )
         for k, (coef, intercept) in zip(to_fit, fitted, strict=True):
@@ -119,7 +136,33 @@ class OvrScorer:
             w_alias=np.ascontiguousarray(weights[split:]),
             bias=bias,
             n_labels=gold.shape[1],
+            text=options.text,
         )
+
+
+def text_matrix(batch: FeatureBatch, text: str) -> sp.csr_matrix:
+    """The n-gram TF-IDF the classifiers read: every column, or the word n-grams alone re-normalised (L2)."""
+    x = batch.ngrams
+    if text == "all":
+        return x
+    word = np.flatnonzero(batch.vectorizer.columns < batch.vectorizer.n_features)
+    if word.size == x.shape[1]:
+        return x
+    part = x[:, word].tocsr()
+    norms = np.sqrt(np.asarray(part.multiply(part).sum(axis=1)).ravel()).astype(np.float32)
+    norms[norms == 0] = 1.0
+    part = sp.diags(1.0 / norms).dot(part).tocsr().astype(np.float32)
+    # back to the full width (zeros for the character columns), so the weights keep the vectorizer's shape
+    expand = sp.csr_matrix(
+        (np.ones(word.size, dtype=np.float32), (np.arange(word.size), word)), shape=(word.size, x.shape[1])
+    )
+    return (part @ expand).tocsr()
+
+
+def _label_weighting(options: FitOptions, positives: int) -> str | None:
+    if options.class_weight == "rare":
+        return "balanced" if positives < options.rare_below else None
+    return options.class_weight
 
 
 def _fit_label(
@@ -129,12 +172,15 @@ def _fit_label(
     class_weight: str | None,
     seed: int,
     sample_weight: np.ndarray | None = None,
+    learner: str = "lr",
 ) -> tuple[np.ndarray, float]:
-    """One label's logistic regression (a module-level function so worker processes can run it)."""
+    """One label's logistic regression or calibrated linear SVM (module-level so worker processes can run it)."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
     x = x.copy()  # joblib hands workers read-only memory maps; liblinear wants its own arrays
+    if learner == "svm":
+        return _fit_svm(x, y, c, class_weight, seed, sample_weight)
     clf = LogisticRegression(
         C=c,
         solver="liblinear",
@@ -147,3 +193,36 @@ def _fit_label(
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(x, y, sample_weight=sample_weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
+def _fit_svm(
+    x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, seed: int, sample_weight: np.ndarray | None
+) -> tuple[np.ndarray, float]:
+    """A linear SVM with Platt scaling from 3-fold held-out margins, folded into one logistic form:
+    ``sigmoid(a·(w·x + b) + c) = sigmoid((a·w)·x + (a·b + c))``, so it is stored like a logistic regression."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    def svm() -> LinearSVC:
+        return LinearSVC(C=c, class_weight=class_weight, random_state=seed, max_iter=2000, dual=True)
+
+    margins = np.zeros(y.shape[0], dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        folds = min(3, int(y.sum()), int((~y.astype(bool)).sum()))
+        if folds >= 2:
+            for fit_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
+                part = svm().fit(x[fit_idx], y[fit_idx], sample_weight=_rows(sample_weight, fit_idx))
+                margins[test_idx] = part.decision_function(x[test_idx])
+        final = svm().fit(x, y, sample_weight=sample_weight)
+        if folds < 2:
+            margins = final.decision_function(x)
+        platt = LogisticRegression(C=1e4, solver="lbfgs").fit(margins[:, None], y, sample_weight=sample_weight)
+    a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    return (final.coef_[0] * a).astype(np.float32), float(final.intercept_[0] * a + b)
+
+
+def _rows(weight: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
+    return None if weight is None else weight[index]
