@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 from ..model import Tagger
-from ..readers import FORMATS
+from ..readers.formats import input_formats
 from ..suggest import suggest
-from ._common import read_data
+from ._common import add_encoding_option, read_data
 
 
 def add_parser(subparsers: Any) -> None:
@@ -21,9 +21,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--out", "-o", required=True, metavar="FILE", help="JSONL file to write")
     parser.add_argument("--family", help="uncertainty of this family only (default: every family)")
     parser.add_argument("--max-similarity", type=float, default=0.8, help="diversity: cosine cap between picks (0.8)")
-    parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
+    parser.add_argument(
+        "--format", choices=["auto", *input_formats()], default="auto", help="input format (default: from the file suffix)"
+    )
     parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")
+    add_encoding_option(parser)
     parser.set_defaults(run=run)
 
 
