@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from . import _kernel
 from .gazetteer import Matcher, Mention
-from .text import Tokens, tokenize, words
+from .text import Tokens, tokenize, tokenize_reference, words
 
 __all__ = [
     "ALIAS_FEATURES",
@@ -155,8 +156,21 @@ class TextVectorizer:
         """Columns of :meth:`counts`: word n-grams in ``[0, n)``, character n-grams in ``[n, 2n)``."""
         return 2 * self.n_features if self.char_ngrams else self.n_features
 
+    def _kernel_args(self) -> tuple[int, int, int, int, int]:
+        chars = self.char_ngrams or (0, 0)
+        return (self.word_ngrams[0], self.word_ngrams[1], chars[0], chars[1], self.n_features)
+
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Raw hashed counts: word n-grams in columns ``[0, n)``, character n-grams in ``[n, 2n)``."""
+        """Raw hashed counts: word n-grams in columns ``[0, n)``, character n-grams in ``[n, 2n)``.
+
+        Computed by the compiled kernel; :meth:`counts_reference` is the same with numpy, and the tests hold them
+        equal bit for bit.
+        """
+        data, indices, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args())
+        return sp.csr_matrix((data, indices, indptr), shape=(len(texts), self.width))
+
+    def counts_reference(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`counts` in numpy (the reference the kernel is tested against)."""
         n_features = np.uint64(self.n_features)
         indices, values = [], []
         indptr = [0]
@@ -201,6 +215,12 @@ class TextVectorizer:
             self._lookup, self._lookup_for = lookup, self.columns
         return self._lookup
 
+    def _column_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The chosen columns as the kernel's bitmap + prefix counts, built once per fitted vectorizer."""
+        if getattr(self, "_index_for", None) is not self.columns:
+            self._index, self._index_for = _kernel.column_index(self.columns, self.width), self.columns
+        return self._index
+
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Project counts onto the chosen columns as L2-normalised sublinear TF-IDF (float32)."""
         counts = counts.tocsr()
@@ -209,14 +229,28 @@ class TextVectorizer:
             return sp.csr_matrix((n_docs, 0), dtype=np.float32)
         position = self._position()[counts.indices]
         keep = position >= 0
-        values = (1.0 + np.log(counts.data[keep], dtype=np.float32)) * self.idf[position[keep]]
         row_of = np.repeat(np.arange(n_docs), np.diff(counts.indptr))[keep]
+        return self._weigh_kept(counts.data[keep], position[keep], row_of, n_docs)
+
+    def transform_chosen(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`transform` without the full counts: the kernel counts only the chosen columns (tagging path)."""
+        n_docs, n_cols = len(texts), self.columns.size
+        if n_cols == 0:
+            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+        data, position, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args(), self._column_index())
+        row_of = np.repeat(np.arange(n_docs), np.diff(indptr))
+        return self._weigh_kept(data, position, row_of, n_docs)
+
+    def _weigh_kept(self, data: np.ndarray, position: np.ndarray, row_of: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """Sublinear TF-IDF, L2-normalised per row, of counts already on the chosen columns (in column order)."""
+        n_cols = self.columns.size
+        values = (1.0 + np.log(data, dtype=np.float32)) * self.idf[position]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
         norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_docs)).astype(np.float32)
         norms[norms == 0] = 1.0
         values = (values / norms[row_of]).astype(np.float32)
-        return sp.csr_matrix((values, position[keep], indptr), shape=(n_docs, n_cols))
+        return sp.csr_matrix((values, position, indptr), shape=(n_docs, n_cols))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.weigh(self.counts(texts))
@@ -348,6 +382,14 @@ def analyse(text: str, matchers: dict[str, Matcher]) -> Document:
     """Tokenise ``text``, find its headline and run every family's matcher over it."""
     tokens = tokenize(text)
     return Document(tokens, _headline_end(text, tokens), {name: m.find(tokens) for name, m in matchers.items()})
+
+
+def analyse_reference(text: str, matchers: dict[str, Matcher]) -> Document:
+    """:func:`analyse` in plain Python (reference tokeniser and matcher): what the kernel is tested against."""
+    tokens = tokenize_reference(text)
+    return Document(
+        tokens, _headline_end(text, tokens), {name: m.find_reference(tokens) for name, m in matchers.items()}
+    )
 
 
 def _headline_end(text: str, tokens: Tokens) -> int:
@@ -662,16 +704,22 @@ class FeatureBatch:
     @property
     def counts(self) -> sp.csr_matrix:
         if self._counts is None:
-            needs_docs = self.vectorizer.analyzer != ANALYZER_RAW
-            prepared = self.vectorizer.prepare(self.texts, self.docs if needs_docs else None, self.place_families)
-            self._counts = self.vectorizer.counts(prepared)
+            self._counts = self.vectorizer.counts(self._prepared())
         return self._counts
 
     @property
     def ngrams(self) -> sp.csr_matrix:
         if self._ngrams is None:
-            self._ngrams = self.vectorizer.weigh(self.counts)
+            if self._counts is None and self.vectorizer.columns.size:
+                # tagging: no full counts are needed, only the chosen columns (bit-identical to weigh(counts))
+                self._ngrams = self.vectorizer.transform_chosen(self._prepared())
+            else:
+                self._ngrams = self.vectorizer.weigh(self.counts)
         return self._ngrams
+
+    def _prepared(self) -> list[str]:
+        needs_docs = self.vectorizer.analyzer != ANALYZER_RAW
+        return self.vectorizer.prepare(self.texts, self.docs if needs_docs else None, self.place_families)
 
     def alias(self, family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
         if family not in self._alias:
