@@ -160,6 +160,36 @@ def scan_words(str folded, list keys, list caps, list uppers, list sentences, Py
     return count
 
 
+def sentence_flags(
+    list keys, list sentences, dict classes, list negated, list modal, list history, list year, list triggers
+):
+    """``SentenceContext``'s scan: per sentence negated / modal / history / names a year; trigger positions."""
+    cdef Py_ssize_t position, n = len(keys), sentence
+    cdef object code
+    cdef str key
+    cdef int c
+    for position in range(n):
+        key = keys[position]
+        code = classes.get(key)
+        sentence = sentences[position]
+        if code is not None:
+            c = code
+            if c == 1:
+                negated[sentence] = True
+            elif c == 2:
+                modal[sentence] = True
+            elif c == 3:
+                history[sentence] = True
+            else:
+                triggers.append(position)
+        elif (
+            PyUnicode_GET_LENGTH(key) == 4
+            and (key.startswith("19") or key.startswith("20"))
+            and key.isdigit()
+        ):
+            year[sentence] = True
+
+
 # --- matching ---------------------------------------------------------------------------------------------------
 
 

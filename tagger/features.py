@@ -33,6 +33,7 @@ __all__ = [
     "alias_features",
     "analyse",
     "candidate_rows",
+    "candidate_rows_reference",
 ]
 
 HEADLINE_MAX_TOKENS = 40
@@ -342,6 +343,13 @@ def _is_year(key: str) -> bool:
     return len(key) == 4 and key.isdigit() and key[:2] in ("19", "20")
 
 
+# word -> its class for the kernel's scan (1 negation, 2 modal, 3 history, 4 trigger); the first set named wins,
+# as in the reference's elif chain
+_WORD_CLASS: dict[str, int] = {}
+for _code, _words in ((4, TRIGGER_WORDS), (3, HISTORY_WORDS), (2, MODAL_WORDS), (1, NEGATION_WORDS)):
+    _WORD_CLASS.update(dict.fromkeys(_words, _code))
+
+
 class SentenceContext:
     """Per sentence: negated, modal, dated in the past; and where the event trigger words are."""
 
@@ -354,6 +362,13 @@ class SentenceContext:
         self.history = [False] * n_sentences
         self.year = [False] * n_sentences
         self.triggers: list[int] = []
+        # the compiled scan of :meth:`reference_scan`: one dict look-up per token
+        _kernel.sentence_flags(
+            tokens.keys, tokens.sentences, _WORD_CLASS, self.negated, self.modal, self.history, self.year, self.triggers
+        )
+
+    def reference_scan(self, tokens: Tokens) -> None:
+        """The flags and triggers in plain Python (what the kernel is tested against)."""
         for position, (key, sentence) in enumerate(zip(tokens.keys, tokens.sentences, strict=True)):
             if key in NEGATION_WORDS:
                 self.negated[sentence] = True
@@ -509,13 +524,13 @@ PRIOR_COLUMN = CANDIDATE_FEATURES.index("label_prior")
 CANDIDATE_WIDTH = len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS + len(SALIENCE_FEATURES)
 
 
-def candidate_rows(
+def candidate_rows_reference(
     docs: Sequence[Document],
     family: str,
     ancestors: Sequence[Sequence[int]],
     label_prior: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
+    """:func:`candidate_rows` label by label in plain Python: the reference the batch version is tested against.
 
     Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
     the label is right when it is a candidate (estimated on training data); it lets frequent true places count
@@ -662,6 +677,222 @@ def candidate_rows(
         (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(row, CANDIDATE_WIDTH), dtype=np.float32
     )
     return matrix, np.asarray(doc_index, dtype=np.int64), np.asarray(label_index, dtype=np.int64)
+
+
+_MENTION_INT_FIELDS = (
+    "doc", "label", "start", "kind", "ambiguous", "population", "shared", "cap", "modifier", "speaker", "locative",
+    "negated", "modal", "history", "dated", "with_trigger", "sentence", "first_sentence", "headline", "lead",
+    "dateline", "small",
+)  # fmt: skip
+
+
+def _log1p_table(top: int) -> np.ndarray:
+    """``math.log1p(i)`` for ``i = 0..top`` (the counts are integers: a table keeps the values Python's)."""
+    return np.asarray([math.log1p(i) for i in range(top + 1)], dtype=np.float64)
+
+
+def candidate_rows(
+    docs: Sequence[Document],
+    family: str,
+    ancestors: Sequence[Sequence[int]],
+    label_prior: np.ndarray | None = None,
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
+
+    Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
+    the label is right when it is a candidate (estimated on training data); it lets frequent true places count
+    more than, say, a city name that is usually a false match. Without it the prior column is left empty, for the
+    scorer to fill (:class:`tagger.features.FeatureBatch` computes rows once for any prior).
+
+    Each mention is described once (its context, zones, salience) and credited to its label and the label's
+    ancestors with array group-bys over the whole batch; the values are those of :func:`candidate_rows_reference`
+    bit for bit (same operations on the same numbers, entries in the same column order).
+    """
+    n_labels = len(ancestors)
+    n_dense = len(CANDIDATE_FEATURES)
+    salience_at = n_dense + CONTEXT_BUCKETS
+    per_mention: list[tuple] = []
+    closeness_m: list[float] = []
+    bucket_ptr: list[int] = [0]
+    bucket_flat: list[int] = []
+    doc_tokens: list[int] = []
+    doc_mentions: list[int] = []
+    doc_sentences: list[int] = []
+    docs_with = []
+    for d, doc in enumerate(docs):
+        mentions = doc.mentions.get(family, [])
+        if not mentions:
+            continue
+        docs_with.append(d)
+        tokens = doc.tokens
+        n_tokens = max(len(tokens), 1)
+        keys, sentence_of, caps = tokens.keys, tokens.sentences, tokens.caps
+        context_of = doc.context
+        doc_tokens.append(n_tokens)
+        doc_mentions.append(len(mentions))
+        doc_sentences.append(max(len(context_of.negated), 1))
+        body_start = doc.headline_end
+        body_first = sentence_of[body_start] if body_start < n_tokens and len(tokens) else 0
+        for mention in mentions:
+            start, end = mention.start, mention.end
+            sentence = sentence_of[start]
+            after = keys[end] if end < n_tokens else ""
+            before = keys[start - 1] if start > 0 else ""
+            is_modifier = after in MODIFIER_NEXT
+            is_speaker = after in SPEAKER_NEXT or (end + 1 < n_tokens and keys[end + 1] in ("said", "says", "told"))
+            distance = context_of.trigger_distance(start, end, sentence, sentence_of)
+            per_mention.append(
+                (
+                    len(doc_tokens) - 1,
+                    mention.label,
+                    start,
+                    mention.kind,
+                    mention.ambiguous,
+                    mention.population,
+                    mention.shared,
+                    caps[start],
+                    is_modifier,
+                    is_speaker and not is_modifier,
+                    before in LOCATIVE_PREV,
+                    context_of.negated[sentence],
+                    context_of.modal[sentence],
+                    context_of.history[sentence],
+                    context_of.year[sentence],
+                    distance is not None,
+                    sentence,
+                    sentence == body_first,
+                    start < body_start,
+                    body_start <= start < body_start + LEAD_TOKENS,
+                    body_start <= start < body_start + DATELINE_TOKENS,
+                    mention.kind != 0 and mention.population < SMALL_PLACE,
+                )
+            )
+            closeness_m.append(1.0 / (1.0 + distance / 5.0) if distance is not None else 0.0)
+            for offset, tag in _CONTEXT_OFFSETS:
+                pos = start + offset if offset < 0 else end + offset - 1
+                if 0 <= pos < n_tokens:
+                    bucket_flat.append(_context_bucket(f"{tag}:{keys[pos]}"))
+            bucket_ptr.append(len(bucket_flat))
+    if not closeness_m:
+        empty = sp.csr_matrix((0, CANDIDATE_WIDTH), dtype=np.float32)
+        return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    table = np.asarray(per_mention, dtype=np.int64)
+    m = {name: table[:, k] for k, name in enumerate(_MENTION_INT_FIELDS)}
+    closeness = np.asarray(closeness_m, dtype=np.float64)
+
+    # credit each mention to its label (own) and to the label's ancestors
+    depth_of = np.asarray([len(a) for a in ancestors], dtype=np.int64)
+    lift_ptr = np.zeros(n_labels + 1, dtype=np.int64)
+    np.cumsum(depth_of + 1, out=lift_ptr[1:])
+    lift_flat = np.asarray([x for label, a in enumerate(ancestors) for x in (label, *a)], dtype=np.int64)
+    reps = depth_of[m["label"]] + 1
+    lifted = np.repeat(np.arange(reps.size), reps)  # the mention of each credit
+    offset = np.arange(lifted.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    credit_label = lift_flat[lift_ptr[m["label"]][lifted] + offset]
+    own = offset == 0
+    key = m["doc"][lifted] * n_labels + credit_label
+    order = np.argsort(key, kind="stable")
+    key, lifted, own, credit_label = key[order], lifted[order], own[order], credit_label[order]
+    first_of = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    group = np.cumsum(np.r_[False, key[1:] != key[:-1]])  # the candidate row of each credit
+    n_rows = first_of.size
+    g_doc = m["doc"][lifted[first_of]]
+    g_label = credit_label[first_of]
+    count = np.diff(np.r_[first_of, key.size])
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, first_of)
+
+    def top(values: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(values, first_of)
+
+    def low(values: np.ndarray) -> np.ndarray:
+        return np.minimum.reduceat(values, first_of)
+
+    kind = m["kind"][lifted]
+    own_alias = total(own & (kind == 0))
+    own_gaz = total(own & (kind != 0))
+    from_desc = total(~own)
+    rows_per_doc = np.bincount(g_doc, minlength=len(doc_tokens))
+    g_depth = depth_of[g_label]
+    depth_max = np.zeros((len(doc_tokens), int(depth_of.max(initial=0)) + 1), dtype=np.int64)
+    np.maximum.at(depth_max, (g_doc, g_depth), count)
+    log1p = _log1p_table(int(max(count.max(), rows_per_doc.max())))
+    n_tokens = np.asarray(doc_tokens, dtype=np.int64)[g_doc]
+    log_count = log1p[count]
+    headline = top(m["headline"][lifted])
+    population = top(m["population"][lifted])
+    doc_log_tokens = np.asarray([math.log1p(n) / 10.0 for n in doc_tokens], dtype=np.float64)
+    dense = np.column_stack(
+        [
+            np.ones(n_rows),
+            log_count,
+            log1p[own_alias],
+            log1p[own_gaz],
+            log1p[from_desc],
+            headline,
+            top(m["lead"][lifted]),
+            top(m["dateline"][lifted]),
+            headline * log_count,
+            low(m["start"][lifted]) / n_tokens,
+            count / np.asarray(doc_mentions, dtype=np.int64)[g_doc],
+            count == depth_max[g_doc, g_depth],
+            low(m["ambiguous"][lifted]),
+            np.asarray([math.log10(p + 1) / 7.0 for p in population.tolist()], dtype=np.float64),
+            log1p[rows_per_doc][g_doc],
+            g_depth == 0,
+            g_depth == 1,
+            g_depth >= 2,
+            label_prior[g_label].astype(np.float64) if label_prior is not None else np.zeros(n_rows),
+            doc_log_tokens[g_doc],
+            total(m["cap"][lifted]) / count,
+        ]
+    ).astype(np.float64)
+    scale = 1.0 / count
+    modifier, speaker = total(m["modifier"][lifted]), total(m["speaker"][lifted])
+    sentence_pairs = np.unique(group * (int(m["sentence"].max()) + 1) + m["sentence"][lifted])
+    sentences_seen = np.bincount(sentence_pairs // (int(m["sentence"].max()) + 1), minlength=n_rows)
+    salience = np.column_stack(
+        [
+            modifier * scale,
+            speaker * scale,
+            total(m["locative"][lifted]) * scale,
+            total(m["negated"][lifted]) * scale,
+            total(m["modal"][lifted]) * scale,
+            total(m["history"][lifted]) * scale,
+            total(m["dated"][lifted]) * scale,
+            total(m["with_trigger"][lifted]) * scale,
+            top(closeness[lifted]),
+            top(m["first_sentence"][lifted]),
+            sentences_seen / np.asarray(doc_sentences, dtype=np.int64)[g_doc],
+            low(m["shared"][lifted]),
+            low(m["small"][lifted]),
+            modifier + speaker == count,
+        ]
+    ).astype(np.float64)
+    # context words: each credit brings its mention's buckets; summed per row and bucket, scaled by 1 / count
+    bucket_ptr_a = np.asarray(bucket_ptr, dtype=np.int64)
+    b_len = np.diff(bucket_ptr_a)[lifted]
+    b_row = np.repeat(group, b_len)
+    b_at = np.arange(b_row.size) - np.repeat(np.cumsum(b_len) - b_len, b_len) + np.repeat(bucket_ptr_a[lifted], b_len)
+    b_key, b_count = np.unique(
+        b_row * CONTEXT_BUCKETS + np.asarray(bucket_flat, dtype=np.int64)[b_at], return_counts=True
+    )
+    c_row = b_key // CONTEXT_BUCKETS
+    c_val = b_count.astype(np.float64) * scale[c_row]
+    d_row, d_col = np.nonzero(dense)
+    s_row, s_col = np.nonzero(salience)
+    rows = np.concatenate([d_row, c_row, s_row])
+    cols = np.concatenate([d_col, n_dense + b_key % CONTEXT_BUCKETS, salience_at + s_col])
+    vals = np.concatenate([dense[d_row, d_col], c_val, salience[s_row, s_col]])
+    entry_order = np.argsort(rows * CANDIDATE_WIDTH + cols, kind="stable")
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    matrix = sp.csr_matrix(
+        (vals[entry_order].astype(np.float32), cols[entry_order], indptr), shape=(n_rows, CANDIDATE_WIDTH)
+    )
+    doc_index = np.asarray(docs_with, dtype=np.int64)[g_doc]
+    return matrix, doc_index, g_label.astype(np.int64)
 
 
 class FeatureBatch:

@@ -119,3 +119,43 @@ def test_chosen_columns_weigh_exactly_as_the_full_counts(texts, config):
     assert np.array_equal(got.indptr, want.indptr)
     assert np.array_equal(got.indices, want.indices)
     assert np.array_equal(got.data, want.data)
+
+
+@SETTINGS
+@given(texts=st.lists(st.one_of(NEWS, TEXT), max_size=8))
+def test_candidate_rows_are_the_reference(small_model, texts):
+    from tagger.features import candidate_rows, candidate_rows_reference
+
+    docs = small_model.features(texts).docs
+    for name, family_model in small_model.families.items():
+        prior = np.linspace(-2, 2, len(family_model.ancestors)).astype(np.float32)
+        for label_prior in (None, prior):
+            got = candidate_rows(docs, name, family_model.ancestors, label_prior)
+            want = candidate_rows_reference(docs, name, family_model.ancestors, label_prior)
+            assert got[0].shape == want[0].shape
+            for a, b in zip(got[1:], want[1:], strict=True):
+                assert np.array_equal(a, b)
+            assert np.array_equal(got[0].indptr, want[0].indptr)
+            assert np.array_equal(got[0].indices, want[0].indices)
+            assert np.array_equal(got[0].data, want[0].data)
+
+
+@SETTINGS
+@given(text=st.one_of(NEWS, TEXT, st.just("No strike in 1999. 2020 attacks, killed; could 19x9 ٢٠٢٠ denied")))
+def test_sentence_context_is_the_reference(text):
+    from tagger.features import SentenceContext
+
+    tokens = tokenize(text)
+    got = SentenceContext(tokens)
+    want = SentenceContext(tokenize(""))
+    n = (tokens.sentences[-1] + 1) if len(tokens) else 0
+    want.negated, want.modal, want.history, want.year, want.triggers = (
+        [False] * n,
+        [False] * n,
+        [False] * n,
+        [False] * n,
+        [],
+    )
+    want.reference_scan(tokens)
+    for field in ("negated", "modal", "history", "year", "triggers"):
+        assert getattr(got, field) == getattr(want, field), field
