@@ -64,8 +64,18 @@ cdef inline bint _is_possessive_mark(Py_UCS4 ch) noexcept:
 # --- folding: possessives and inner apostrophes (text._fold before NFKD) --------------------------------------------
 
 
-def strip_apostrophes(str text):
+cdef inline str _exact(object text):
+    """``text`` as an exact ``str`` (subclasses, such as strings carrying a line number, are copied)."""
+    if type(text) is str:
+        return <str>text
+    if isinstance(text, str):
+        return str.__str__(text)
+    raise TypeError(f"expected a str, got {type(text).__name__}")
+
+
+def strip_apostrophes(object source):
     """``_APOSTROPHES.sub("", _POSSESSIVE.sub("", text))`` of :mod:`tagger.text`, in one pass each."""
+    cdef str text = _exact(source)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, m = 0
     cdef int kind = PyUnicode_KIND(text)
     cdef void *data = PyUnicode_DATA(text)
@@ -134,8 +144,9 @@ cdef inline bint _is_upper_word(str word) noexcept:
     return cased
 
 
-def scan_words(str folded, list keys, list caps, list uppers, list sentences, Py_ssize_t sentence):
+def scan_words(object source, list keys, list caps, list uppers, list sentences, Py_ssize_t sentence):
     """Append the words (runs of ``[^\\W_]``) of an already folded string to the token lists; returns their count."""
+    cdef str folded = _exact(source)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(folded), i = 0, start, count = 0
     cdef int kind = PyUnicode_KIND(folded)
     cdef void *data = PyUnicode_DATA(folded)
@@ -416,7 +427,7 @@ def ngram_counts(
     data_parts = []
     try:
         for d in range(n_docs):
-            text = (<str>texts[d]).lower()
+            text = _exact(texts[d]).lower()
             n = PyUnicode_GET_LENGTH(text)
             # units: one per word (CRC-32) or one per character of the whitespace-collapsed text
             if n + 2 > units_cap:

@@ -32,6 +32,7 @@ __all__ = [
     "TextVectorizer",
     "alias_features",
     "analyse",
+    "alias_features_reference",
     "candidate_rows",
     "candidate_rows_reference",
 ]
@@ -439,11 +440,105 @@ def _lift(mentions: list[Mention], ancestors: Sequence[Sequence[int]]) -> list[t
 ALIAS_FEATURES = ("log_count", "in_headline", "in_lead", "early")
 
 
+class _Lift:
+    """A family's labels with their ancestors as flat arrays: label ``i`` is credited to
+    ``flat[ptr[i]:ptr[i + 1]]`` (itself first, then its ancestors, nearest first)."""
+
+    __slots__ = ("depth", "flat", "ptr")
+
+    def __init__(self, ancestors: Sequence[Sequence[int]]):
+        self.depth = np.asarray([len(a) for a in ancestors], dtype=np.int64)
+        self.ptr = np.zeros(len(ancestors) + 1, dtype=np.int64)
+        np.cumsum(self.depth + 1, out=self.ptr[1:])
+        self.flat = np.asarray([x for label, a in enumerate(ancestors) for x in (label, *a)], dtype=np.int64)
+
+    def credits(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For mentions of ``labels``: the mention of each credit, the label credited, and whether it is its own."""
+        reps = self.depth[labels] + 1
+        mention = np.repeat(np.arange(reps.size), reps)
+        offset = np.arange(mention.size) - np.repeat(np.cumsum(reps) - reps, reps)
+        return mention, self.flat[self.ptr[labels][mention] + offset], offset == 0
+
+
+_LIFTS: dict[int, tuple[Sequence[Sequence[int]], _Lift]] = {}
+
+
+def _lift_of(ancestors: Sequence[Sequence[int]]) -> _Lift:
+    """The :class:`_Lift` of an ancestors table, built once per table (models keep theirs for their lifetime)."""
+    found = _LIFTS.get(id(ancestors))
+    if found is None or found[0] is not ancestors:
+        if len(_LIFTS) > 64:
+            _LIFTS.clear()
+        found = _LIFTS[id(ancestors)] = (ancestors, _Lift(ancestors))
+    return found[1]
+
+
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable sort order of ``key``, the first position of each run of equal keys, and the run of each position."""
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new = np.empty(key.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    return order, np.flatnonzero(new), np.cumsum(new) - 1
+
+
 def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
     """Per label: log count of mentions (its own and its descendants'), headline, lead, and how early the first is.
 
-    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``.
+    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``. Computed with group-bys over the batch;
+    the values are :func:`alias_features_reference`'s bit for bit.
     """
+    n_labels = len(ancestors)
+    width = len(ALIAS_FEATURES)
+    per_mention: list[tuple[int, int, int, int, int, int]] = []
+    for row, doc in enumerate(docs):
+        mentions = doc.mentions.get(family)
+        if not mentions:
+            continue
+        n_tokens = max(len(doc.tokens), 1)
+        body_start = doc.headline_end
+        for mention in mentions:
+            start = mention.start
+            per_mention.append(
+                (
+                    row,
+                    mention.label,
+                    start,
+                    n_tokens,
+                    start < body_start,
+                    body_start <= start < body_start + LEAD_TOKENS,
+                )
+            )
+    if not per_mention:
+        return sp.csr_matrix((len(docs), n_labels * width), dtype=np.float32)
+    table = np.asarray(per_mention, dtype=np.int64)
+    mention, label, _ = _lift_of(ancestors).credits(table[:, 1])
+    order, first_of, _ = _groups(table[mention, 0] * n_labels + label)
+    mention, label = mention[order], label[order]
+    count = np.diff(np.r_[first_of, mention.size])
+    early = 1.0 - table[mention, 2] / table[mention, 3]
+    values = np.column_stack(
+        [
+            _log1p_table(int(count.max()))[count],
+            np.maximum.reduceat(table[mention, 4], first_of),
+            np.maximum.reduceat(table[mention, 5], first_of),
+            np.maximum.reduceat(early, first_of),
+        ]
+    ).astype(np.float64)
+    g_row, g_label = table[mention[first_of], 0], label[first_of]
+    r, k = np.nonzero(values)
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(g_row[r], minlength=len(docs)), out=indptr[1:])
+    return sp.csr_matrix(
+        (values[r, k].astype(np.float32), g_label[r] * width + k, indptr), shape=(len(docs), n_labels * width)
+    )
+
+
+def alias_features_reference(
+    docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]
+) -> sp.csr_matrix:
+    """:func:`alias_features` document by document in plain Python (the reference)."""
     n_labels = len(ancestors)
     width = len(ALIAS_FEATURES)
     rows, cols, vals = [], [], []
@@ -781,24 +876,16 @@ def candidate_rows(
     closeness = np.asarray(closeness_m, dtype=np.float64)
 
     # credit each mention to its label (own) and to the label's ancestors
-    depth_of = np.asarray([len(a) for a in ancestors], dtype=np.int64)
-    lift_ptr = np.zeros(n_labels + 1, dtype=np.int64)
-    np.cumsum(depth_of + 1, out=lift_ptr[1:])
-    lift_flat = np.asarray([x for label, a in enumerate(ancestors) for x in (label, *a)], dtype=np.int64)
-    reps = depth_of[m["label"]] + 1
-    lifted = np.repeat(np.arange(reps.size), reps)  # the mention of each credit
-    offset = np.arange(lifted.size) - np.repeat(np.cumsum(reps) - reps, reps)
-    credit_label = lift_flat[lift_ptr[m["label"]][lifted] + offset]
-    own = offset == 0
+    lift = _lift_of(ancestors)
+    depth_of = lift.depth
+    lifted, credit_label, own = lift.credits(m["label"])
     key = m["doc"][lifted] * n_labels + credit_label
-    order = np.argsort(key, kind="stable")
-    key, lifted, own, credit_label = key[order], lifted[order], own[order], credit_label[order]
-    first_of = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    group = np.cumsum(np.r_[False, key[1:] != key[:-1]])  # the candidate row of each credit
+    order, first_of, group = _groups(key)
+    lifted, own, credit_label = lifted[order], own[order], credit_label[order]
     n_rows = first_of.size
     g_doc = m["doc"][lifted[first_of]]
     g_label = credit_label[first_of]
-    count = np.diff(np.r_[first_of, key.size])
+    count = np.diff(np.r_[first_of, lifted.size])
 
     def total(values: np.ndarray) -> np.ndarray:
         return np.add.reduceat(values, first_of)

@@ -63,7 +63,17 @@ def normalize(text: str) -> str:
     >>> normalize("Syria's north")
     'syria north'
     """
-    return " ".join(word.casefold() for word in words(text))
+    return " ".join(_keys(text))
+
+
+def _keys(text: str) -> list[str]:
+    """The case-folded words of ``text`` (``[w.casefold() for w in words(text)]``), scanned by the kernel."""
+    keys: list[str] = []
+    folded = _kernel.strip_apostrophes(text)
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    _kernel.scan_words(folded, keys, [], [], [], 0)
+    return keys
 
 
 class Token(NamedTuple):

@@ -159,3 +159,26 @@ def test_sentence_context_is_the_reference(text):
     want.reference_scan(tokens)
     for field in ("negated", "modal", "history", "year", "triggers"):
         assert getattr(got, field) == getattr(want, field), field
+
+
+@SETTINGS
+@given(text=TEXT)
+def test_normalize_is_the_reference(text):
+    from tagger.text import normalize, words
+
+    assert normalize(text) == " ".join(word.casefold() for word in words(text))
+
+
+@SETTINGS
+@given(texts=st.lists(st.one_of(NEWS, TEXT), max_size=8))
+def test_alias_features_are_the_reference(small_model, texts):
+    from tagger.features import alias_features, alias_features_reference
+
+    docs = small_model.features(texts).docs
+    for name, family_model in small_model.families.items():
+        got = alias_features(docs, name, family_model.ancestors)
+        want = alias_features_reference(docs, name, family_model.ancestors)
+        assert got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)

@@ -86,3 +86,13 @@ def test_kernel_equals_reference_on_real_articles():
     got, want = vectorizer.counts(texts), vectorizer.counts_reference(texts)
     assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
     assert np.array_equal(got.data, want.data)
+
+
+def test_str_subclasses_are_read_and_other_types_refused():
+    class LineStr(str):  # the YAML loader's strings carry their line number
+        pass
+
+    assert tokenize(LineStr("Syria's IS")) == tokenize_reference("Syria's IS")
+    assert TextVectorizer().counts([LineStr("ab cd")]).nnz == TextVectorizer().counts(["ab cd"]).nnz
+    with pytest.raises(TypeError, match="expected a str, got int"):
+        _kernel.ngram_counts([3], 1, 2, 0, 0, 16)
