@@ -163,7 +163,7 @@ def _speed_plots(out: Path, speed: dict[str, Any]) -> list[str]:
                     [systems[s][field] for s in keys],
                     width,
                     label=label,
-                    color=[COLORS.get(s) for s in keys],
+                    color=[COLORS.get(s, "#999999") for s in keys],
                     alpha=1.0 if k == 0 else 0.55,
                 )
             ax.set_xticks(x)

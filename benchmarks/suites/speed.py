@@ -363,7 +363,7 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
                 out["default_training"] = {"skipped": str(error)[-500:]}
         bar.update(1)
     else:
-        out["default_training"] = {"skipped": "not run in quick mode"}
+        out["default_training"] = {"skipped": "not in this run's budget (quick mode, or default_training off)"}
 
     step("")
     out["step_seconds"] = timings
