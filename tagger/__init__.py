@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from ._version import __version__
 from .errors import DataError, ModelError, ModelNotFoundError, ParameterError, TaggerError, TaxonomyError, TrainingError
-from .evaluate import evaluate
+from .evaluate import evaluate  # eager: a lazy ``evaluate`` could be shadowed by its module ``tagger.evaluate``
 from .model import LabelScore, Tagger, TagResult, tag
-from .readers import Record, read_records
 from .taxonomy import Taxonomy, load_taxonomy
+
+# names loaded on first use, so that ``import tagger; tagger.tag(...)`` imports only the tagging path: training
+# needs scikit-learn (about a second to import); the readers and metrics are not needed to tag
+_LAZY = {"train": ".training", "read_records": ".readers", "Record": ".readers"}
 
 
 def __getattr__(name: str):
-    # training needs scikit-learn, which takes about a second to import: load it only when asked for
-    if name == "train":
-        from .training import train as function  # the module is ``training``, so ``tagger.train`` stays a function
+    if name in _LAZY:
+        import importlib
 
-        globals()["train"] = function
-        return function
+        # the module of ``train`` is ``training``, so ``tagger.train`` stays a function
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'tagger' has no attribute {name!r}")
 
 

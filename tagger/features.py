@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from . import _kernel
 from .gazetteer import Matcher, Mention
-from .text import Tokens, tokenize, words
+from .text import Tokens, tokenize, tokenize_reference, words
 
 __all__ = [
     "ALIAS_FEATURES",
@@ -31,7 +32,9 @@ __all__ = [
     "TextVectorizer",
     "alias_features",
     "analyse",
+    "alias_features_reference",
     "candidate_rows",
+    "candidate_rows_reference",
 ]
 
 HEADLINE_MAX_TOKENS = 40
@@ -155,8 +158,21 @@ class TextVectorizer:
         """Columns of :meth:`counts`: word n-grams in ``[0, n)``, character n-grams in ``[n, 2n)``."""
         return 2 * self.n_features if self.char_ngrams else self.n_features
 
+    def _kernel_args(self) -> tuple[int, int, int, int, int]:
+        chars = self.char_ngrams or (0, 0)
+        return (self.word_ngrams[0], self.word_ngrams[1], chars[0], chars[1], self.n_features)
+
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Raw hashed counts: word n-grams in columns ``[0, n)``, character n-grams in ``[n, 2n)``."""
+        """Raw hashed counts: word n-grams in columns ``[0, n)``, character n-grams in ``[n, 2n)``.
+
+        Computed by the compiled kernel; :meth:`counts_reference` is the same with numpy, and the tests hold them
+        equal bit for bit.
+        """
+        data, indices, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args())
+        return sp.csr_matrix((data, indices, indptr), shape=(len(texts), self.width))
+
+    def counts_reference(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`counts` in numpy (the reference the kernel is tested against)."""
         n_features = np.uint64(self.n_features)
         indices, values = [], []
         indptr = [0]
@@ -201,6 +217,12 @@ class TextVectorizer:
             self._lookup, self._lookup_for = lookup, self.columns
         return self._lookup
 
+    def _column_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The chosen columns as the kernel's bitmap + prefix counts, built once per fitted vectorizer."""
+        if getattr(self, "_index_for", None) is not self.columns:
+            self._index, self._index_for = _kernel.column_index(self.columns, self.width), self.columns
+        return self._index
+
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Project counts onto the chosen columns as L2-normalised sublinear TF-IDF (float32)."""
         counts = counts.tocsr()
@@ -209,14 +231,28 @@ class TextVectorizer:
             return sp.csr_matrix((n_docs, 0), dtype=np.float32)
         position = self._position()[counts.indices]
         keep = position >= 0
-        values = (1.0 + np.log(counts.data[keep], dtype=np.float32)) * self.idf[position[keep]]
         row_of = np.repeat(np.arange(n_docs), np.diff(counts.indptr))[keep]
+        return self._weigh_kept(counts.data[keep], position[keep], row_of, n_docs)
+
+    def transform_chosen(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`transform` without the full counts: the kernel counts only the chosen columns (tagging path)."""
+        n_docs, n_cols = len(texts), self.columns.size
+        if n_cols == 0:
+            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+        data, position, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args(), self._column_index())
+        row_of = np.repeat(np.arange(n_docs), np.diff(indptr))
+        return self._weigh_kept(data, position, row_of, n_docs)
+
+    def _weigh_kept(self, data: np.ndarray, position: np.ndarray, row_of: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """Sublinear TF-IDF, L2-normalised per row, of counts already on the chosen columns (in column order)."""
+        n_cols = self.columns.size
+        values = (1.0 + np.log(data, dtype=np.float32)) * self.idf[position]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
         norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_docs)).astype(np.float32)
         norms[norms == 0] = 1.0
         values = (values / norms[row_of]).astype(np.float32)
-        return sp.csr_matrix((values, position[keep], indptr), shape=(n_docs, n_cols))
+        return sp.csr_matrix((values, position, indptr), shape=(n_docs, n_cols))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.weigh(self.counts(texts))
@@ -308,6 +344,13 @@ def _is_year(key: str) -> bool:
     return len(key) == 4 and key.isdigit() and key[:2] in ("19", "20")
 
 
+# word -> its class for the kernel's scan (1 negation, 2 modal, 3 history, 4 trigger); the first set named wins,
+# as in the reference's elif chain
+_WORD_CLASS: dict[str, int] = {}
+for _code, _words in ((4, TRIGGER_WORDS), (3, HISTORY_WORDS), (2, MODAL_WORDS), (1, NEGATION_WORDS)):
+    _WORD_CLASS.update(dict.fromkeys(_words, _code))
+
+
 class SentenceContext:
     """Per sentence: negated, modal, dated in the past; and where the event trigger words are."""
 
@@ -320,6 +363,13 @@ class SentenceContext:
         self.history = [False] * n_sentences
         self.year = [False] * n_sentences
         self.triggers: list[int] = []
+        # the compiled scan of :meth:`reference_scan`: one dict look-up per token
+        _kernel.sentence_flags(
+            tokens.keys, tokens.sentences, _WORD_CLASS, self.negated, self.modal, self.history, self.year, self.triggers
+        )
+
+    def reference_scan(self, tokens: Tokens) -> None:
+        """The flags and triggers in plain Python (what the kernel is tested against)."""
         for position, (key, sentence) in enumerate(zip(tokens.keys, tokens.sentences, strict=True)):
             if key in NEGATION_WORDS:
                 self.negated[sentence] = True
@@ -348,6 +398,14 @@ def analyse(text: str, matchers: dict[str, Matcher]) -> Document:
     """Tokenise ``text``, find its headline and run every family's matcher over it."""
     tokens = tokenize(text)
     return Document(tokens, _headline_end(text, tokens), {name: m.find(tokens) for name, m in matchers.items()})
+
+
+def analyse_reference(text: str, matchers: dict[str, Matcher]) -> Document:
+    """:func:`analyse` in plain Python (reference tokeniser and matcher): what the kernel is tested against."""
+    tokens = tokenize_reference(text)
+    return Document(
+        tokens, _headline_end(text, tokens), {name: m.find_reference(tokens) for name, m in matchers.items()}
+    )
 
 
 def _headline_end(text: str, tokens: Tokens) -> int:
@@ -382,11 +440,105 @@ def _lift(mentions: list[Mention], ancestors: Sequence[Sequence[int]]) -> list[t
 ALIAS_FEATURES = ("log_count", "in_headline", "in_lead", "early")
 
 
+class _Lift:
+    """A family's labels with their ancestors as flat arrays: label ``i`` is credited to
+    ``flat[ptr[i]:ptr[i + 1]]`` (itself first, then its ancestors, nearest first)."""
+
+    __slots__ = ("depth", "flat", "ptr")
+
+    def __init__(self, ancestors: Sequence[Sequence[int]]):
+        self.depth = np.asarray([len(a) for a in ancestors], dtype=np.int64)
+        self.ptr = np.zeros(len(ancestors) + 1, dtype=np.int64)
+        np.cumsum(self.depth + 1, out=self.ptr[1:])
+        self.flat = np.asarray([x for label, a in enumerate(ancestors) for x in (label, *a)], dtype=np.int64)
+
+    def credits(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For mentions of ``labels``: the mention of each credit, the label credited, and whether it is its own."""
+        reps = self.depth[labels] + 1
+        mention = np.repeat(np.arange(reps.size), reps)
+        offset = np.arange(mention.size) - np.repeat(np.cumsum(reps) - reps, reps)
+        return mention, self.flat[self.ptr[labels][mention] + offset], offset == 0
+
+
+_LIFTS: dict[int, tuple[Sequence[Sequence[int]], _Lift]] = {}
+
+
+def _lift_of(ancestors: Sequence[Sequence[int]]) -> _Lift:
+    """The :class:`_Lift` of an ancestors table, built once per table (models keep theirs for their lifetime)."""
+    found = _LIFTS.get(id(ancestors))
+    if found is None or found[0] is not ancestors:
+        if len(_LIFTS) > 64:
+            _LIFTS.clear()
+        found = _LIFTS[id(ancestors)] = (ancestors, _Lift(ancestors))
+    return found[1]
+
+
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable sort order of ``key``, the first position of each run of equal keys, and the run of each position."""
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new = np.empty(key.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    return order, np.flatnonzero(new), np.cumsum(new) - 1
+
+
 def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
     """Per label: log count of mentions (its own and its descendants'), headline, lead, and how early the first is.
 
-    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``.
+    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``. Computed with group-bys over the batch;
+    the values are :func:`alias_features_reference`'s bit for bit.
     """
+    n_labels = len(ancestors)
+    width = len(ALIAS_FEATURES)
+    per_mention: list[tuple[int, int, int, int, int, int]] = []
+    for row, doc in enumerate(docs):
+        mentions = doc.mentions.get(family)
+        if not mentions:
+            continue
+        n_tokens = max(len(doc.tokens), 1)
+        body_start = doc.headline_end
+        for mention in mentions:
+            start = mention.start
+            per_mention.append(
+                (
+                    row,
+                    mention.label,
+                    start,
+                    n_tokens,
+                    start < body_start,
+                    body_start <= start < body_start + LEAD_TOKENS,
+                )
+            )
+    if not per_mention:
+        return sp.csr_matrix((len(docs), n_labels * width), dtype=np.float32)
+    table = np.asarray(per_mention, dtype=np.int64)
+    mention, label, _ = _lift_of(ancestors).credits(table[:, 1])
+    order, first_of, _ = _groups(table[mention, 0] * n_labels + label)
+    mention, label = mention[order], label[order]
+    count = np.diff(np.r_[first_of, mention.size])
+    early = 1.0 - table[mention, 2] / table[mention, 3]
+    values = np.column_stack(
+        [
+            _log1p_table(int(count.max()))[count],
+            np.maximum.reduceat(table[mention, 4], first_of),
+            np.maximum.reduceat(table[mention, 5], first_of),
+            np.maximum.reduceat(early, first_of),
+        ]
+    ).astype(np.float64)
+    g_row, g_label = table[mention[first_of], 0], label[first_of]
+    r, k = np.nonzero(values)
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(g_row[r], minlength=len(docs)), out=indptr[1:])
+    return sp.csr_matrix(
+        (values[r, k].astype(np.float32), g_label[r] * width + k, indptr), shape=(len(docs), n_labels * width)
+    )
+
+
+def alias_features_reference(
+    docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]
+) -> sp.csr_matrix:
+    """:func:`alias_features` document by document in plain Python (the reference)."""
     n_labels = len(ancestors)
     width = len(ALIAS_FEATURES)
     rows, cols, vals = [], [], []
@@ -467,13 +619,13 @@ PRIOR_COLUMN = CANDIDATE_FEATURES.index("label_prior")
 CANDIDATE_WIDTH = len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS + len(SALIENCE_FEATURES)
 
 
-def candidate_rows(
+def candidate_rows_reference(
     docs: Sequence[Document],
     family: str,
     ancestors: Sequence[Sequence[int]],
     label_prior: np.ndarray | None = None,
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
+    """:func:`candidate_rows` label by label in plain Python: the reference the batch version is tested against.
 
     Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
     the label is right when it is a candidate (estimated on training data); it lets frequent true places count
@@ -622,6 +774,214 @@ def candidate_rows(
     return matrix, np.asarray(doc_index, dtype=np.int64), np.asarray(label_index, dtype=np.int64)
 
 
+_MENTION_INT_FIELDS = (
+    "doc", "label", "start", "kind", "ambiguous", "population", "shared", "cap", "modifier", "speaker", "locative",
+    "negated", "modal", "history", "dated", "with_trigger", "sentence", "first_sentence", "headline", "lead",
+    "dateline", "small",
+)  # fmt: skip
+
+
+def _log1p_table(top: int) -> np.ndarray:
+    """``math.log1p(i)`` for ``i = 0..top`` (the counts are integers: a table keeps the values Python's)."""
+    return np.asarray([math.log1p(i) for i in range(top + 1)], dtype=np.float64)
+
+
+def candidate_rows(
+    docs: Sequence[Document],
+    family: str,
+    ancestors: Sequence[Sequence[int]],
+    label_prior: np.ndarray | None = None,
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
+
+    Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
+    the label is right when it is a candidate (estimated on training data); it lets frequent true places count
+    more than, say, a city name that is usually a false match. Without it the prior column is left empty, for the
+    scorer to fill (:class:`tagger.features.FeatureBatch` computes rows once for any prior).
+
+    Each mention is described once (its context, zones, salience) and credited to its label and the label's
+    ancestors with array group-bys over the whole batch; the values are those of :func:`candidate_rows_reference`
+    bit for bit (same operations on the same numbers, entries in the same column order).
+    """
+    n_labels = len(ancestors)
+    n_dense = len(CANDIDATE_FEATURES)
+    salience_at = n_dense + CONTEXT_BUCKETS
+    per_mention: list[tuple] = []
+    closeness_m: list[float] = []
+    bucket_ptr: list[int] = [0]
+    bucket_flat: list[int] = []
+    doc_tokens: list[int] = []
+    doc_mentions: list[int] = []
+    doc_sentences: list[int] = []
+    docs_with = []
+    for d, doc in enumerate(docs):
+        mentions = doc.mentions.get(family, [])
+        if not mentions:
+            continue
+        docs_with.append(d)
+        tokens = doc.tokens
+        n_tokens = max(len(tokens), 1)
+        keys, sentence_of, caps = tokens.keys, tokens.sentences, tokens.caps
+        context_of = doc.context
+        doc_tokens.append(n_tokens)
+        doc_mentions.append(len(mentions))
+        doc_sentences.append(max(len(context_of.negated), 1))
+        body_start = doc.headline_end
+        body_first = sentence_of[body_start] if body_start < n_tokens and len(tokens) else 0
+        for mention in mentions:
+            start, end = mention.start, mention.end
+            sentence = sentence_of[start]
+            after = keys[end] if end < n_tokens else ""
+            before = keys[start - 1] if start > 0 else ""
+            is_modifier = after in MODIFIER_NEXT
+            is_speaker = after in SPEAKER_NEXT or (end + 1 < n_tokens and keys[end + 1] in ("said", "says", "told"))
+            distance = context_of.trigger_distance(start, end, sentence, sentence_of)
+            per_mention.append(
+                (
+                    len(doc_tokens) - 1,
+                    mention.label,
+                    start,
+                    mention.kind,
+                    mention.ambiguous,
+                    mention.population,
+                    mention.shared,
+                    caps[start],
+                    is_modifier,
+                    is_speaker and not is_modifier,
+                    before in LOCATIVE_PREV,
+                    context_of.negated[sentence],
+                    context_of.modal[sentence],
+                    context_of.history[sentence],
+                    context_of.year[sentence],
+                    distance is not None,
+                    sentence,
+                    sentence == body_first,
+                    start < body_start,
+                    body_start <= start < body_start + LEAD_TOKENS,
+                    body_start <= start < body_start + DATELINE_TOKENS,
+                    mention.kind != 0 and mention.population < SMALL_PLACE,
+                )
+            )
+            closeness_m.append(1.0 / (1.0 + distance / 5.0) if distance is not None else 0.0)
+            for offset, tag in _CONTEXT_OFFSETS:
+                pos = start + offset if offset < 0 else end + offset - 1
+                if 0 <= pos < n_tokens:
+                    bucket_flat.append(_context_bucket(f"{tag}:{keys[pos]}"))
+            bucket_ptr.append(len(bucket_flat))
+    if not closeness_m:
+        empty = sp.csr_matrix((0, CANDIDATE_WIDTH), dtype=np.float32)
+        return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    table = np.asarray(per_mention, dtype=np.int64)
+    m = {name: table[:, k] for k, name in enumerate(_MENTION_INT_FIELDS)}
+    closeness = np.asarray(closeness_m, dtype=np.float64)
+
+    # credit each mention to its label (own) and to the label's ancestors
+    lift = _lift_of(ancestors)
+    depth_of = lift.depth
+    lifted, credit_label, own = lift.credits(m["label"])
+    key = m["doc"][lifted] * n_labels + credit_label
+    order, first_of, group = _groups(key)
+    lifted, own, credit_label = lifted[order], own[order], credit_label[order]
+    n_rows = first_of.size
+    g_doc = m["doc"][lifted[first_of]]
+    g_label = credit_label[first_of]
+    count = np.diff(np.r_[first_of, lifted.size])
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, first_of)
+
+    def top(values: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(values, first_of)
+
+    def low(values: np.ndarray) -> np.ndarray:
+        return np.minimum.reduceat(values, first_of)
+
+    kind = m["kind"][lifted]
+    own_alias = total(own & (kind == 0))
+    own_gaz = total(own & (kind != 0))
+    from_desc = total(~own)
+    rows_per_doc = np.bincount(g_doc, minlength=len(doc_tokens))
+    g_depth = depth_of[g_label]
+    depth_max = np.zeros((len(doc_tokens), int(depth_of.max(initial=0)) + 1), dtype=np.int64)
+    np.maximum.at(depth_max, (g_doc, g_depth), count)
+    log1p = _log1p_table(int(max(count.max(), rows_per_doc.max())))
+    n_tokens = np.asarray(doc_tokens, dtype=np.int64)[g_doc]
+    log_count = log1p[count]
+    headline = top(m["headline"][lifted])
+    population = top(m["population"][lifted])
+    doc_log_tokens = np.asarray([math.log1p(n) / 10.0 for n in doc_tokens], dtype=np.float64)
+    dense = np.column_stack(
+        [
+            np.ones(n_rows),
+            log_count,
+            log1p[own_alias],
+            log1p[own_gaz],
+            log1p[from_desc],
+            headline,
+            top(m["lead"][lifted]),
+            top(m["dateline"][lifted]),
+            headline * log_count,
+            low(m["start"][lifted]) / n_tokens,
+            count / np.asarray(doc_mentions, dtype=np.int64)[g_doc],
+            count == depth_max[g_doc, g_depth],
+            low(m["ambiguous"][lifted]),
+            np.asarray([math.log10(p + 1) / 7.0 for p in population.tolist()], dtype=np.float64),
+            log1p[rows_per_doc][g_doc],
+            g_depth == 0,
+            g_depth == 1,
+            g_depth >= 2,
+            label_prior[g_label].astype(np.float64) if label_prior is not None else np.zeros(n_rows),
+            doc_log_tokens[g_doc],
+            total(m["cap"][lifted]) / count,
+        ]
+    ).astype(np.float64)
+    scale = 1.0 / count
+    modifier, speaker = total(m["modifier"][lifted]), total(m["speaker"][lifted])
+    sentence_pairs = np.unique(group * (int(m["sentence"].max()) + 1) + m["sentence"][lifted])
+    sentences_seen = np.bincount(sentence_pairs // (int(m["sentence"].max()) + 1), minlength=n_rows)
+    salience = np.column_stack(
+        [
+            modifier * scale,
+            speaker * scale,
+            total(m["locative"][lifted]) * scale,
+            total(m["negated"][lifted]) * scale,
+            total(m["modal"][lifted]) * scale,
+            total(m["history"][lifted]) * scale,
+            total(m["dated"][lifted]) * scale,
+            total(m["with_trigger"][lifted]) * scale,
+            top(closeness[lifted]),
+            top(m["first_sentence"][lifted]),
+            sentences_seen / np.asarray(doc_sentences, dtype=np.int64)[g_doc],
+            low(m["shared"][lifted]),
+            low(m["small"][lifted]),
+            modifier + speaker == count,
+        ]
+    ).astype(np.float64)
+    # context words: each credit brings its mention's buckets; summed per row and bucket, scaled by 1 / count
+    bucket_ptr_a = np.asarray(bucket_ptr, dtype=np.int64)
+    b_len = np.diff(bucket_ptr_a)[lifted]
+    b_row = np.repeat(group, b_len)
+    b_at = np.arange(b_row.size) - np.repeat(np.cumsum(b_len) - b_len, b_len) + np.repeat(bucket_ptr_a[lifted], b_len)
+    b_key, b_count = np.unique(
+        b_row * CONTEXT_BUCKETS + np.asarray(bucket_flat, dtype=np.int64)[b_at], return_counts=True
+    )
+    c_row = b_key // CONTEXT_BUCKETS
+    c_val = b_count.astype(np.float64) * scale[c_row]
+    d_row, d_col = np.nonzero(dense)
+    s_row, s_col = np.nonzero(salience)
+    rows = np.concatenate([d_row, c_row, s_row])
+    cols = np.concatenate([d_col, n_dense + b_key % CONTEXT_BUCKETS, salience_at + s_col])
+    vals = np.concatenate([dense[d_row, d_col], c_val, salience[s_row, s_col]])
+    entry_order = np.argsort(rows * CANDIDATE_WIDTH + cols, kind="stable")
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    matrix = sp.csr_matrix(
+        (vals[entry_order].astype(np.float32), cols[entry_order], indptr), shape=(n_rows, CANDIDATE_WIDTH)
+    )
+    doc_index = np.asarray(docs_with, dtype=np.int64)[g_doc]
+    return matrix, doc_index, g_label.astype(np.int64)
+
+
 class FeatureBatch:
     """The features of one batch of texts, each computed once and only when a scorer asks for it.
 
@@ -662,16 +1022,22 @@ class FeatureBatch:
     @property
     def counts(self) -> sp.csr_matrix:
         if self._counts is None:
-            needs_docs = self.vectorizer.analyzer != ANALYZER_RAW
-            prepared = self.vectorizer.prepare(self.texts, self.docs if needs_docs else None, self.place_families)
-            self._counts = self.vectorizer.counts(prepared)
+            self._counts = self.vectorizer.counts(self._prepared())
         return self._counts
 
     @property
     def ngrams(self) -> sp.csr_matrix:
         if self._ngrams is None:
-            self._ngrams = self.vectorizer.weigh(self.counts)
+            if self._counts is None and self.vectorizer.columns.size:
+                # tagging: no full counts are needed, only the chosen columns (bit-identical to weigh(counts))
+                self._ngrams = self.vectorizer.transform_chosen(self._prepared())
+            else:
+                self._ngrams = self.vectorizer.weigh(self.counts)
         return self._ngrams
+
+    def _prepared(self) -> list[str]:
+        needs_docs = self.vectorizer.analyzer != ANALYZER_RAW
+        return self.vectorizer.prepare(self.texts, self.docs if needs_docs else None, self.place_families)
 
     def alias(self, family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
         if family not in self._alias:

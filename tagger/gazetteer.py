@@ -9,11 +9,14 @@ learned model decides how much any mention is worth.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
+from . import _kernel
 from .errors import TaxonomyError
 from .taxonomy import Family
 from .text import Tokens, is_case_sensitive_alias, normalize
@@ -81,28 +84,59 @@ def read_gazetteer(path: str | Path) -> list[GazetteerRow]:
 class Matcher:
     """Leftmost-longest matcher of surface forms over :func:`tagger.text.tokenize` tokens.
 
-    The table is columnar (parallel lists sorted by key, and a dict from key to its row range), so a saved
-    matcher of 100,000+ place names loads in a fraction of a second; matching grows a candidate phrase word by word
-    only while it is the prefix of some surface form.
+    The table is columnar: the distinct keys in sorted order (a dict from key to its number), ``starts`` (the rows
+    of key ``u`` are ``starts[u] .. starts[u + 1] - 1``) and per row its label, kind, flags and population as numpy
+    arrays; so a saved matcher of 200,000+ place names loads with a few ``np.frombuffer`` calls and one dict. Matching
+    (in the compiled kernel) grows a candidate phrase word by word only while it is the prefix of some surface form.
     """
 
     def __init__(
         self,
         keys: list[str],
-        labels: list[int],
-        kinds: list[int],
-        flags: list[int],
-        populations: list[int],
+        labels: Sequence[int],
+        kinds: Sequence[int],
+        flags: Sequence[int],
+        populations: Sequence[int],
         prefixes: list[str] | None = None,
     ):
-        self._keys, self._labels, self._kinds, self._flags, self._populations = keys, labels, kinds, flags, populations
+        """A matcher from one key per row (``keys`` sorted; a key of several labels has several rows)."""
         n = len(keys)
-        # keys are sorted, so each key's rows are contiguous: first and last row found by C-level dict building
-        self._last = dict(zip(keys, range(n), strict=True))
-        self._first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))
+        first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))  # C-level: first row of each key
+        unique = list(first)
+        unique.reverse()  # ``first`` was filled from the end: its keys are in reverse sorted order
+        starts = np.fromiter((first[key] for key in unique), dtype=np.int32, count=len(unique))
+        self._set(
+            unique,
+            np.append(starts, np.int32(n)),
+            np.asarray(labels, dtype=np.int32),
+            np.asarray(kinds, dtype=np.int8),
+            np.asarray(flags, dtype=np.int8),
+            np.asarray(populations, dtype=np.int64),
+            prefixes,
+        )
+
+    def _set(
+        self,
+        unique: list[str],
+        starts: np.ndarray,
+        labels: np.ndarray,
+        kinds: np.ndarray,
+        flags: np.ndarray,
+        populations: np.ndarray,
+        prefixes: list[str] | None,
+    ) -> None:
+        self._keys = unique
+        self._index = dict(zip(unique, range(len(unique)), strict=True))
+        self._starts, self._labels, self._kinds, self._flags, self._populations = (
+            starts,
+            labels,
+            kinds,
+            flags,
+            populations,
+        )
         if prefixes is None:
             prefixes = []
-            for key in self._last:
+            for key in unique:
                 if " " in key:
                     words = key.split(" ")
                     prefixes.extend(" ".join(words[:end]) for end in range(1, len(words)))
@@ -137,26 +171,27 @@ class Matcher:
         return cls(**columns)
 
     def __len__(self) -> int:
-        return len(self._last)
-
-    def _accept(self, key: str, start: int, end: int, caps: list[bool], uppers: list[bool]) -> list[Mention]:
-        found = []
-        first, last = self._first[key], self._last[key]
-        shared = last > first
-        for row in range(first, last + 1):
-            flag = self._flags[row]
-            if flag & 2 and not all(uppers[start:end]):
-                continue  # an all-capitals alias ("IS") needs all-capitals words
-            if flag & 1 and not caps[start]:
-                continue  # a common-word place name ("Mobile") needs a capital
-            found.append(
-                Mention(self._labels[row], start, end, self._kinds[row], bool(flag & 1), self._populations[row], shared)
-            )
-        return found
+        return len(self._keys)
 
     def find(self, tokens: Tokens) -> list[Mention]:
         """Every mention in ``tokens``, leftmost-longest and non-overlapping, in text order."""
-        span, prefixes = self._last, self._prefixes
+        return _kernel.find_mentions(
+            tokens.keys,
+            tokens.caps,
+            tokens.uppers,
+            self._index,
+            self._starts,
+            self._prefixes,
+            self._labels,
+            self._kinds,
+            self._flags,
+            self._populations,
+            Mention,
+        )
+
+    def find_reference(self, tokens: Tokens) -> list[Mention]:
+        """:meth:`find` in plain Python: the reference the compiled kernel is tested against."""
+        span, prefixes = self._index, self._prefixes
         keys, caps, uppers = tokens.keys, tokens.caps, tokens.uppers
         n = len(keys)
         mentions: list[Mention] = []
@@ -173,29 +208,106 @@ class Matcher:
                 if phrase in span:
                     matched.append((phrase, j))
             for key, end in reversed(matched):  # longest first; fall back when flags reject it
-                found = self._accept(key, i, end, caps, uppers)
+                found = self._accept_reference(key, i, end, caps, uppers)
                 if found:
                     mentions.extend(found)
                     next_free = end
                     break
         return mentions
 
-    # --- persistence (plain JSON-able lists, no pickle) --------------------------------------------------------
+    def _accept_reference(self, key: str, start: int, end: int, caps: list[bool], uppers: list[bool]) -> list[Mention]:
+        found = []
+        u = self._index[key]
+        first, stop = int(self._starts[u]), int(self._starts[u + 1])
+        shared = stop - first > 1
+        for row in range(first, stop):
+            flag = int(self._flags[row])
+            if flag & 2 and not all(uppers[start:end]):
+                continue  # an all-capitals alias ("IS") needs all-capitals words
+            if flag & 1 and not caps[start]:
+                continue  # a common-word place name ("Mobile") needs a capital
+            found.append(
+                Mention(
+                    int(self._labels[row]),
+                    start,
+                    end,
+                    int(self._kinds[row]),
+                    bool(flag & 1),
+                    int(self._populations[row]),
+                    shared,
+                )
+            )
+        return found
+
+    # --- persistence: packed arrays (model format 2); JSON lists (format 1) still load -------------------------
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The table as packed arrays (keys and prefixes as newline-joined UTF-8), for a model folder's npz."""
+        if any("\n" in key for key in self._keys):
+            raise ValueError("matcher keys cannot contain line breaks")
+        return {
+            "keys": np.frombuffer("\n".join(self._keys).encode("utf-8"), dtype=np.uint8),
+            "starts": self._starts.astype(np.int32),
+            "labels": self._labels.astype(np.int32),
+            "kinds": self._kinds.astype(np.int8),
+            "flags": self._flags.astype(np.int8),
+            "populations": self._populations.astype(np.int64),
+            "prefixes": np.frombuffer("\n".join(sorted(self._prefixes)).encode("utf-8"), dtype=np.uint8),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], n_labels: int) -> Matcher:
+        """Rebuild a matcher saved by :meth:`to_arrays`, checking dtypes, shapes, ranges and key order."""
+        expected = {
+            "keys": np.uint8,
+            "starts": np.int32,
+            "labels": np.int32,
+            "kinds": np.int8,
+            "flags": np.int8,
+            "populations": np.int64,
+            "prefixes": np.uint8,
+        }
+        for name, dtype in expected.items():
+            if name not in arrays:
+                raise ValueError(f"matcher array {name!r} is missing")
+            if arrays[name].dtype != np.dtype(dtype) or arrays[name].ndim != 1:
+                raise ValueError(f"matcher array {name!r} must be one-dimensional {np.dtype(dtype).name}")
+        blob = arrays["keys"].tobytes().decode("utf-8")
+        keys = blob.split("\n") if blob else []
+        prefix_blob = arrays["prefixes"].tobytes().decode("utf-8")
+        prefixes = prefix_blob.split("\n") if prefix_blob else []
+        starts, labels = arrays["starts"], arrays["labels"]
+        kinds, flags, populations = arrays["kinds"], arrays["flags"], arrays["populations"]
+        n_rows = labels.size
+        if not (kinds.size == flags.size == populations.size == n_rows) or starts.size != len(keys) + 1:
+            raise ValueError("matcher arrays are of different lengths")
+        if starts.size and (starts[0] != 0 or starts[-1] != n_rows or np.any(np.diff(starts) <= 0)):
+            raise ValueError("matcher row ranges must start at 0, grow and end at the number of rows")
+        if n_rows and (labels.min() < 0 or labels.max() >= n_labels or kinds.min() < 0 or kinds.max() >= len(KINDS)):
+            raise ValueError("matcher entries point outside the taxonomy")
+        if keys != sorted(keys):
+            raise ValueError("matcher keys must be in sorted order")
+        matcher = cls.__new__(cls)
+        matcher._set(keys, starts, labels, kinds, flags, populations, prefixes)
+        if len(matcher._index) != len(keys):
+            raise ValueError("matcher keys must be distinct")
+        return matcher
 
     def to_columns(self) -> dict[str, Any]:
-        """The table as parallel lists, for saving inside a model folder."""
+        """The table as parallel lists with one key per row (model format 1; kept for tests of old formats)."""
+        counts = np.diff(self._starts)
         return {
-            "keys": self._keys,
-            "labels": self._labels,
-            "kinds": self._kinds,
-            "flags": self._flags,
-            "populations": self._populations,
+            "keys": [key for key, count in zip(self._keys, counts.tolist(), strict=True) for _ in range(count)],
+            "labels": self._labels.tolist(),
+            "kinds": self._kinds.tolist(),
+            "flags": self._flags.tolist(),
+            "populations": self._populations.tolist(),
             "prefixes": sorted(self._prefixes),
         }
 
     @classmethod
     def from_columns(cls, columns: dict[str, Any], n_labels: int) -> Matcher:
-        """Rebuild a matcher saved by :meth:`to_columns`, checking its shape and that labels are in range."""
+        """Rebuild a matcher saved by :meth:`to_columns` (format 1), checking its shape and that labels are in range."""
         names = ("keys", "labels", "kinds", "flags", "populations")
         lists = [columns[name] for name in names]
         if any(not isinstance(values, list) for values in lists) or len({len(v) for v in lists}) != 1:

@@ -6,7 +6,8 @@ Layout of a model folder::
                     per-family scorer kind, label order and thresholds, vectorizer settings, training summary and
                     cross-validated metrics, and a SHA-256 of each file below
     weights.npz     numeric arrays only, read with ``allow_pickle=False``
-    matchers.json.gz  the alias / place-name tables of each family (gzip-compressed JSON)
+    matchers.npz    the alias / place-name tables of each family as packed arrays (keys as newline-joined UTF-8
+                    bytes, row ranges, labels, kinds, flags, populations), read with ``allow_pickle=False``
 
 Saving writes a hidden sibling folder first and swaps it into place with one atomic rename, so a crash leaves the
 previous model untouched and a half-written folder never carries the name of a model.
@@ -15,7 +16,10 @@ Format history (bump :data:`FORMAT_VERSION` on any change a previous tagger coul
 old version below, and keep a saved model of the old version under ``tests/fixtures/``):
 
 - 1 — first format. Family entries carry the scorer's ``config()`` (``combine``) and, since tagger 0.3,
-  optionally ``prefer_specific``; scorer kinds are looked up in :data:`tagger.scorers.REGISTRY`.
+  optionally ``prefer_specific``; scorer kinds are looked up in :data:`tagger.scorers.REGISTRY`. Matchers in
+  ``matchers.json.gz`` (one JSON list per column, one key per row); still loaded (``tests/fixtures/model-v1``).
+- 2 — matchers in ``matchers.npz`` as packed arrays (:meth:`tagger.gazetteer.Matcher.to_arrays`): loading them is
+  a few ``np.frombuffer`` calls and one dict instead of 17 MB of JSON turned into lists.
 """
 
 from __future__ import annotations
@@ -50,10 +54,11 @@ from .taxonomy import Taxonomy, TaxonomyError
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load_model", "read_manifest", "save_model"]
 
 FORMAT_NAME = "tagger-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
-MATCHERS = "matchers.json.gz"
+MATCHERS = "matchers.npz"
+MATCHERS_V1 = "matchers.json.gz"  # format 1
 
 
 def _sha256(data: bytes) -> str:
@@ -80,6 +85,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _declare(arrays: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    return {key: {"dtype": value.dtype.str, "shape": list(value.shape)} for key, value in arrays.items()}
+
+
 def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
     arrays: dict[str, np.ndarray] = {
         "vectorizer/columns": tagger.vectorizer.columns.astype(np.int64),
@@ -96,14 +105,14 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     weights = buffer.getvalue()
-    matchers = gzip.compress(
-        json.dumps(
-            {name: matcher.to_columns() for name, matcher in tagger.matchers.items()},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8"),
-        mtime=0,  # no timestamp: the same model gives the same bytes
-    )
+    tables = {
+        f"{name}/{key}": value
+        for name, matcher in tagger.matchers.items()
+        for key, value in matcher.to_arrays().items()
+    }
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **tables)
+    matchers = buffer.getvalue()
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -114,9 +123,9 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
         "thresholds": tagger.thresholds,
         "info": tagger.info,
         "files": {WEIGHTS: _sha256(weights), MATCHERS: _sha256(matchers)},
-        # read back before loading: the decompressed size of the matchers and each array's dtype and shape
-        "sizes": {MATCHERS: _gzip_size(matchers)},
-        "arrays": {key: {"dtype": value.dtype.str, "shape": list(value.shape)} for key, value in arrays.items()},
+        # read back before loading: each array's dtype and shape, in the weights and in the matcher tables
+        "arrays": _declare(arrays),
+        "matcher_arrays": _declare(tables),
     }
     return manifest, weights, matchers
 
@@ -266,8 +275,9 @@ _MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
     "files": dict,
     "sizes": dict,
     "arrays": dict,
+    "matcher_arrays": dict,
 }
-_OPTIONAL = {"thresholds", "info", "sizes", "arrays"}
+_OPTIONAL = {"thresholds", "info", "sizes", "arrays", "matcher_arrays"}
 
 
 def _check_manifest_shape(manifest: dict[str, Any], manifest_path: Path) -> None:
@@ -349,9 +359,9 @@ def _gunzip_bounded(data: bytes, limit: int, file: Path) -> bytes:
     return out
 
 
-def _check_arrays(weights: bytes, manifest: dict[str, Any], file: Path) -> None:
-    """Check each ``.npy`` member's declared dtype and shape (from its header) before any array is allocated."""
-    declared = manifest.get("arrays")
+def _check_arrays(weights: bytes, declared: dict[str, Any] | None, file: Path) -> None:
+    """Check each ``.npy`` member's declared dtype and shape (from its header) against ``declared`` (the manifest's
+    record, when it has one) before any array is allocated."""
     total = 0
     with zipfile.ZipFile(io.BytesIO(weights)) as archive:
         members = archive.infolist()
@@ -396,7 +406,7 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
     folder = Path(path)
     manifest = read_manifest(folder)
     weights_bytes = _read_checked(folder, WEIGHTS, manifest)
-    matchers_bytes = _read_checked(folder, MATCHERS, manifest)
+    matchers_bytes = _read_checked(folder, _matchers_file(manifest), manifest)
     try:
         saved_taxonomy = Taxonomy.from_dict(manifest["taxonomy"], source=f"{folder / MANIFEST} (taxonomy)")
     except (KeyError, TaxonomyError) as exc:
@@ -410,18 +420,15 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
             "`tagger train --labels YOUR_LABELS.yaml`, or load it without a taxonomy to use the one it was trained on."
         )
     try:
-        _check_arrays(weights_bytes, manifest, folder / WEIGHTS)
+        _check_arrays(weights_bytes, manifest.get("arrays"), folder / WEIGHTS)
         with np.load(io.BytesIO(weights_bytes), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-        limit = manifest.get("sizes", {}).get(MATCHERS, _legacy_limit(len(matchers_bytes)))
-        tables = json.loads(_gunzip_bounded(matchers_bytes, limit, folder / MATCHERS).decode("utf-8"))
-        if not isinstance(tables, dict):
-            raise ModelError(f"{folder / MATCHERS}: expected an object of family tables.")
+        tables = _read_matchers(matchers_bytes, manifest, folder / _matchers_file(manifest))
         return _assemble(manifest, saved_taxonomy, arrays, tables, max_chars)
     except ModelError:
         raise
     except RecursionError:
-        raise ModelError(f"{folder}: {MATCHERS} is nested too deeply to be a model's tables.") from None
+        raise ModelError(f"{folder}: {_matchers_file(manifest)} is nested too deeply to be a model's tables.") from None
     except MemoryError:
         raise ModelError(f"{folder}: the model's arrays do not fit in memory; was the folder replaced?") from None
     except (
@@ -435,6 +442,34 @@ def load_model(path: str | Path, *, taxonomy: Taxonomy | None = None, max_chars:
         EOFError,
     ) as exc:
         raise ModelError(f"{folder}: the weights do not fit the manifest ({type(exc).__name__}: {exc}).") from None
+
+
+def _read_matchers(data: bytes, manifest: dict[str, Any], file: Path) -> dict[str, Any]:
+    """Per family, its matcher table: format 1 gzip JSON columns (decompression bounded), or (format 2) a dict of the
+    family's packed arrays (declared shapes checked first)."""
+    if manifest["format_version"] == 1:
+        limit = manifest.get("sizes", {}).get(MATCHERS_V1, _legacy_limit(len(data)))
+        tables = json.loads(_gunzip_bounded(data, limit, file).decode("utf-8"))
+        if not isinstance(tables, dict):
+            raise ModelError(f"{file}: expected an object of family tables.")
+        return tables
+    _check_arrays(data, manifest.get("matcher_arrays"), file)
+    arrays: dict[str, dict[str, np.ndarray]] = {}
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        for key in npz.files:
+            family, _, field = key.partition("/")
+            arrays.setdefault(family, {})[field] = npz[key]
+    return arrays
+
+
+def _matchers_file(manifest: dict[str, Any]) -> str:
+    return MATCHERS_V1 if manifest["format_version"] == 1 else MATCHERS
+
+
+def _matcher(table: Any, n_labels: int, version: int) -> Matcher:
+    if version == 1:
+        return Matcher.from_columns(table, n_labels)
+    return Matcher.from_arrays(table, n_labels)
 
 
 def _assemble(
@@ -462,8 +497,8 @@ def _assemble(
     for name in trained:
         family = taxonomy[name]
         if name not in tables:
-            raise ModelError(f"matchers.json has no table for family {name!r}.")
-        matchers[name] = Matcher.from_columns(tables[name], len(family))
+            raise ModelError(f"{_matchers_file(manifest)} has no table for family {name!r}.")
+        matchers[name] = _matcher(tables[name], len(family), manifest["format_version"])
 
     families = {}
     for name in trained:

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from . import _kernel
+
 __all__ = [
     "Token",
     "Tokens",
@@ -61,7 +63,17 @@ def normalize(text: str) -> str:
     >>> normalize("Syria's north")
     'syria north'
     """
-    return " ".join(word.casefold() for word in words(text))
+    return " ".join(_keys(text))
+
+
+def _keys(text: str) -> list[str]:
+    """The case-folded words of ``text`` (``[w.casefold() for w in words(text)]``), scanned by the kernel."""
+    keys: list[str] = []
+    folded = _kernel.strip_apostrophes(text)
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    _kernel.scan_words(folded, keys, [], [], [], 0)
+    return keys
 
 
 class Token(NamedTuple):
@@ -91,6 +103,25 @@ class Tokens:
         self.uppers = [word.isupper() for word in words]
         self.sentences = sentences if sentences is not None else [0] * len(words)
 
+    @classmethod
+    def from_lists(cls, keys: list[str], caps: list[bool], uppers: list[bool], sentences: list[int]) -> Tokens:
+        """Tokens from their parallel lists (as the compiled tokeniser builds them)."""
+        tokens = cls.__new__(cls)
+        tokens.keys, tokens.caps, tokens.uppers, tokens.sentences = keys, caps, uppers, sentences
+        return tokens
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tokens):
+            return NotImplemented
+        return (self.keys, self.caps, self.uppers, self.sentences) == (
+            other.keys,
+            other.caps,
+            other.uppers,
+            other.sentences,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside
+
     def __len__(self) -> int:
         return len(self.keys)
 
@@ -119,8 +150,31 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+def _has_break(text: str) -> bool:
+    return "." in text or "\n" in text or "!" in text or "?" in text
+
+
 def tokenize(text: str) -> Tokens:
-    """Split ``text`` into normalised word tokens with their sentence numbers (see :class:`Tokens`)."""
+    """Split ``text`` into normalised word tokens with their sentence numbers (see :class:`Tokens`).
+
+    The words are scanned by the compiled kernel (:mod:`tagger._kernel`); :func:`tokenize_reference` is the same
+    in plain Python, and the tests hold them equal.
+    """
+    keys: list[str] = []
+    caps: list[bool] = []
+    uppers: list[bool] = []
+    sentences: list[int] = []
+    spans = sentence_spans(text) if _has_break(text) else [(0, len(text))]
+    for number, (start, end) in enumerate(spans):
+        folded = _kernel.strip_apostrophes(text[start:end])
+        if not folded.isascii():  # the rare case: accents to decompose and drop
+            folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+        _kernel.scan_words(folded, keys, caps, uppers, sentences, number)
+    return Tokens.from_lists(keys, caps, uppers, sentences)
+
+
+def tokenize_reference(text: str) -> Tokens:
+    """:func:`tokenize` with regular expressions only: the reference the kernel is tested against."""
     if "." not in text and "\n" not in text and "!" not in text and "?" not in text:
         return Tokens(words(text))
     all_words: list[str] = []

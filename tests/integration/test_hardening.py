@@ -220,5 +220,5 @@ def test_same_data_and_seed_give_identical_models(small_records, small_taxonomy,
     a.save(tmp_path / "a")
     b.save(tmp_path / "b")
     assert (tmp_path / "a" / "weights.npz").read_bytes() == (tmp_path / "b" / "weights.npz").read_bytes()
-    assert (tmp_path / "a" / "matchers.json.gz").read_bytes() == (tmp_path / "b" / "matchers.json.gz").read_bytes()
+    assert (tmp_path / "a" / "matchers.npz").read_bytes() == (tmp_path / "b" / "matchers.npz").read_bytes()
     assert [a.tag(r.text) for r in small_records] == [b.tag(r.text) for r in small_records]

@@ -44,14 +44,24 @@ def _replace(path, name, data):
     _write_manifest(path, manifest)
 
 
-def test_the_manifest_records_sizes_and_array_shapes(model_dir):
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+
+
+@pytest.fixture()
+def v1_dir(tmp_path):
+    """A format-1 model folder (gzip JSON matcher tables), as saved before the packed-array format."""
+    path = tmp_path / "v1"
+    shutil.copytree(os.path.join(FIXTURES, "model-v1"), path)
+    return path
+
+
+def test_the_manifest_records_array_shapes(model_dir):
     manifest = _manifest(model_dir)
-    raw = gzip.decompress((model_dir / "matchers.json.gz").read_bytes())
-    assert manifest["sizes"]["matchers.json.gz"] == len(raw)
-    with np.load(model_dir / "weights.npz") as npz:
-        assert {k: [npz[k].dtype.str, list(npz[k].shape)] for k in npz.files} == {
-            k: [v["dtype"], v["shape"]] for k, v in manifest["arrays"].items()
-        }
+    for name, entry in (("weights.npz", "arrays"), ("matchers.npz", "matcher_arrays")):
+        with np.load(model_dir / name) as npz:
+            assert {k: [npz[k].dtype.str, list(npz[k].shape)] for k in npz.files} == {
+                k: [v["dtype"], v["shape"]] for k, v in manifest[entry].items()
+            }
 
 
 def test_a_weights_symlink_to_dev_zero_is_refused(model_dir):
@@ -71,28 +81,45 @@ def test_a_symlinked_manifest_is_refused(model_dir, tmp_path):
 
 
 def test_a_named_pipe_does_not_hang_the_load(model_dir):
-    (model_dir / "matchers.json.gz").unlink()
-    os.mkfifo(model_dir / "matchers.json.gz")
+    (model_dir / "matchers.npz").unlink()
+    os.mkfifo(model_dir / "matchers.npz")
     code = f"from tagger import Tagger\nTagger.load({str(model_dir)!r})"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "is not a regular file" in done.stderr
 
 
-def test_a_gzip_bomb_is_refused_after_the_declared_size(model_dir):
-    declared = _manifest(model_dir)["sizes"]["matchers.json.gz"]
+def test_a_gzip_bomb_is_refused_after_the_declared_size(v1_dir):
+    manifest = _manifest(v1_dir)
+    manifest["sizes"] = {"matchers.json.gz": len(gzip.decompress((v1_dir / "matchers.json.gz").read_bytes()))}
+    _write_manifest(v1_dir, manifest)
+    Tagger.load(v1_dir)  # the declared size is the real one
+    declared = manifest["sizes"]["matchers.json.gz"]
     bomb = gzip.compress(b"[" + b" " * (200 << 20) + b"]", compresslevel=1)  # 200 MiB from ~200 KiB
-    _replace(model_dir, "matchers.json.gz", bomb)
+    _replace(v1_dir, "matchers.json.gz", bomb)
     with pytest.raises(ModelError, match=f"inflates to more than the {declared:,} bytes the manifest allows"):
-        Tagger.load(model_dir)
+        Tagger.load(v1_dir)
 
 
-def test_a_legacy_manifest_without_sizes_still_bounds_decompression(model_dir):
-    manifest = _manifest(model_dir)
-    del manifest["sizes"], manifest["arrays"]
-    _write_manifest(model_dir, manifest)
-    Tagger.load(model_dir)  # loads as before
-    _replace(model_dir, "matchers.json.gz", gzip.compress(b" " * (80 << 20), compresslevel=1))
+def test_a_legacy_manifest_without_sizes_still_bounds_decompression(v1_dir):
+    assert "sizes" not in _manifest(v1_dir)
+    Tagger.load(v1_dir)  # loads as before
+    _replace(v1_dir, "matchers.json.gz", gzip.compress(b" " * (80 << 20), compresslevel=1))
     with pytest.raises(ModelError, match="inflates to more than the 67,108,864 bytes"):
+        Tagger.load(v1_dir)
+
+
+def test_a_matcher_array_declaring_16_gib_is_refused_before_allocation(model_dir):
+    key = next(iter(_manifest(model_dir)["matcher_arrays"]))
+    with zipfile.ZipFile(model_dir / "matchers.npz") as old:
+        members = {info.filename: old.read(info) for info in old.infolist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if name == f"{key}.npy":
+                data = zipfile.ZipFile(io.BytesIO(_npz_with_header(key, (2 << 30,)))).read(name)
+            archive.writestr(name, data)
+    _replace(model_dir, "matchers.npz", buffer.getvalue())
+    with pytest.raises(ModelError, match=r"declares float64 \[2147483648\], the manifest says"):
         Tagger.load(model_dir)
 
 
@@ -150,7 +177,9 @@ def test_malformed_manifest_entries_are_model_errors(model_dir, edit, message):
 def test_numbers_of_5000_digits_in_a_manifest_are_model_errors(model_dir, where):
     text = (model_dir / "manifest.json").read_text(encoding="utf-8")
     if where == "format_version":
-        text = text.replace('"format_version": 1', '"format_version": ' + "9" * 5000, 1)
+        version = f'"format_version": {_manifest(model_dir)["format_version"]}'
+        assert version in text
+        text = text.replace(version, '"format_version": ' + "9" * 5000, 1)
     else:
         text = text.replace('"taxonomy": {', '"taxonomy": {"id": ' + "7" * 5000 + ", ", 1)
     (model_dir / "manifest.json").write_text(text, encoding="utf-8")

@@ -31,3 +31,26 @@ def test_columns_round_trip(small_taxonomy):
     again = Matcher.from_columns(matcher.to_columns(), len(region))
     text = tokenize("From Lyon to Mosul via Raqqa")
     assert again.find(text) == matcher.find(text)
+
+
+def test_packed_arrays_round_trip_and_bad_arrays_are_named(small_taxonomy):
+    import numpy as np
+    import pytest
+
+    region = small_taxonomy["region"]
+    rows = [GazetteerRow("Lyon", "fr", "city", 1, False), GazetteerRow("Deir ez-Zor", "sy", "city", 2, True)]
+    matcher = Matcher.for_family(region, rows)
+    arrays = matcher.to_arrays()
+    assert arrays["keys"].dtype == np.uint8 and arrays["starts"][-1] == arrays["labels"].size
+    again = Matcher.from_arrays(arrays, len(region))
+    text = tokenize("From Lyon to Mosul via Raqqa and Deir ez-Zor")
+    assert again.find(text) == matcher.find(text) == matcher.find_reference(text)
+    assert len(again) == len(matcher)
+    with pytest.raises(ValueError, match="'flags'"):
+        Matcher.from_arrays({**arrays, "flags": arrays["flags"].astype(np.int64)}, len(region))
+    with pytest.raises(ValueError, match="outside the taxonomy"):
+        Matcher.from_arrays({**arrays, "labels": arrays["labels"] + len(region)}, len(region))
+    with pytest.raises(ValueError, match="row ranges"):
+        Matcher.from_arrays({**arrays, "starts": arrays["starts"][::-1].copy()}, len(region))
+    with pytest.raises(ValueError, match="'prefixes' is missing"):
+        Matcher.from_arrays({k: v for k, v in arrays.items() if k != "prefixes"}, len(region))

@@ -1,0 +1,544 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled hot path: word folding and scanning, alias matching, and hashed n-gram counting.
+
+Every function here computes exactly what the pure-Python reference in :mod:`tagger.text`, :mod:`tagger.gazetteer`
+and :mod:`tagger.features` computes (``tests/property/test_kernel_properties.py`` compares them on many texts);
+only faster. Character classes are Python's own (``Py_UNICODE_ISALNUM`` is what ``re``'s ``\\w`` tests, plus ``_``).
+"""
+
+from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
+from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, Py_UNICODE_ISUPPER, Py_UNICODE_ISLOWER
+from cpython.unicode cimport Py_UNICODE_ISTITLE
+from libc.stdint cimport uint64_t, uint32_t, int64_t, int32_t, int8_t
+from libc.stdlib cimport malloc, free, qsort
+from libc.string cimport memset
+
+import numpy as np
+
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long x) nogil
+    int __builtin_popcountll(unsigned long long x) nogil
+
+cdef extern from "Python.h":
+    str PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+
+cdef uint64_t PRIME = 0x100000001B3ULL
+cdef uint64_t MIX1 = 0xBF58476D1CE4E5B9ULL
+cdef uint64_t MIX2 = 0x94D049BB133111EBULL
+cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
+
+cdef uint32_t CRC_TABLE[256]
+
+
+cdef void _init_crc() noexcept:
+    cdef uint32_t c
+    cdef int n, k
+    for n in range(256):
+        c = <uint32_t>n
+        for k in range(8):
+            if c & 1:
+                c = 0xEDB88320 ^ (c >> 1)
+            else:
+                c = c >> 1
+        CRC_TABLE[n] = c
+
+
+_init_crc()
+
+
+cdef inline bint _is_word(Py_UCS4 ch) noexcept:
+    """``re``'s ``\\w`` for str patterns."""
+    return Py_UNICODE_ISALNUM(ch) or ch == 95
+
+
+cdef inline bint _is_apostrophe(Py_UCS4 ch) noexcept:
+    # ' ’ ʼ ‘ ` ´
+    return ch == 39 or ch == 0x2019 or ch == 0x02BC or ch == 0x2018 or ch == 96 or ch == 0xB4
+
+
+cdef inline bint _is_possessive_mark(Py_UCS4 ch) noexcept:
+    # ' ’ ʼ
+    return ch == 39 or ch == 0x2019 or ch == 0x02BC
+
+
+# --- folding: possessives and inner apostrophes (text._fold before NFKD) --------------------------------------------
+
+
+cdef inline str _exact(object text):
+    """``text`` as an exact ``str`` (subclasses, such as strings carrying a line number, are copied)."""
+    if type(text) is str:
+        return <str>text
+    if isinstance(text, str):
+        return str.__str__(text)
+    raise TypeError(f"expected a str, got {type(text).__name__}")
+
+
+def strip_apostrophes(object source):
+    """``_APOSTROPHES.sub("", _POSSESSIVE.sub("", text))`` of :mod:`tagger.text`, in one pass each."""
+    cdef str text = _exact(source)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), i, m = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch
+    cdef Py_UCS4 *first
+    cdef Py_UCS4 *out
+    cdef bint changed = False
+    if n == 0:
+        return text
+    first = <Py_UCS4 *>malloc(n * sizeof(Py_UCS4))
+    out = <Py_UCS4 *>malloc(n * sizeof(Py_UCS4))
+    if first == NULL or out == NULL:
+        free(first)
+        free(out)
+        raise MemoryError()
+    try:
+        # pass 1: (?<=\w)['’ʼ]s\b  -> ""   (look-behind on the original text)
+        i = 0
+        while i < n:
+            ch = PyUnicode_READ(kind, data, i)
+            if (
+                _is_possessive_mark(ch)
+                and i > 0
+                and i + 1 < n
+                and PyUnicode_READ(kind, data, i + 1) == 115
+                and _is_word(PyUnicode_READ(kind, data, i - 1))
+                and (i + 2 >= n or not _is_word(PyUnicode_READ(kind, data, i + 2)))
+            ):
+                i += 2
+                changed = True
+                continue
+            first[m] = ch
+            m += 1
+            i += 1
+        # pass 2: (?<=\w)['’ʼ‘`´](?=\w) -> ""  on the result of pass 1
+        n = m
+        m = 0
+        for i in range(n):
+            ch = first[i]
+            if _is_apostrophe(ch) and 0 < i < n - 1 and _is_word(first[i - 1]) and _is_word(first[i + 1]):
+                changed = True
+                continue
+            out[m] = ch
+            m += 1
+        if not changed:
+            return text
+        return PyUnicode_FromKindAndData(4, out, m)
+    finally:
+        free(first)
+        free(out)
+
+
+cdef inline bint _is_upper_word(str word) noexcept:
+    """``str.isupper``: some cased character, and no lowercase or titlecase one."""
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(word)
+    cdef int kind = PyUnicode_KIND(word)
+    cdef void *data = PyUnicode_DATA(word)
+    cdef Py_UCS4 ch
+    cdef bint cased = False
+    for i in range(n):
+        ch = PyUnicode_READ(kind, data, i)
+        if Py_UNICODE_ISLOWER(ch) or Py_UNICODE_ISTITLE(ch):
+            return False
+        if not cased and Py_UNICODE_ISUPPER(ch):
+            cased = True
+    return cased
+
+
+def scan_words(object source, list keys, list caps, list uppers, list sentences, Py_ssize_t sentence):
+    """Append the words (runs of ``[^\\W_]``) of an already folded string to the token lists; returns their count."""
+    cdef str folded = _exact(source)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(folded), i = 0, start, count = 0
+    cdef int kind = PyUnicode_KIND(folded)
+    cdef void *data = PyUnicode_DATA(folded)
+    cdef Py_UCS4 ch
+    cdef str word
+    cdef bint ascii = folded.isascii()
+    while i < n:
+        ch = PyUnicode_READ(kind, data, i)
+        if not Py_UNICODE_ISALNUM(ch):
+            i += 1
+            continue
+        start = i
+        i += 1
+        while i < n and Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i)):
+            i += 1
+        word = folded[start:i]
+        keys.append(word.lower() if ascii else word.casefold())
+        caps.append(bool(Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, start))))
+        uppers.append(_is_upper_word(word))
+        sentences.append(sentence)
+        count += 1
+    return count
+
+
+def sentence_flags(
+    list keys, list sentences, dict classes, list negated, list modal, list history, list year, list triggers
+):
+    """``SentenceContext``'s scan: per sentence negated / modal / history / names a year; trigger positions."""
+    cdef Py_ssize_t position, n = len(keys), sentence
+    cdef object code
+    cdef str key
+    cdef int c
+    for position in range(n):
+        key = keys[position]
+        code = classes.get(key)
+        sentence = sentences[position]
+        if code is not None:
+            c = code
+            if c == 1:
+                negated[sentence] = True
+            elif c == 2:
+                modal[sentence] = True
+            elif c == 3:
+                history[sentence] = True
+            else:
+                triggers.append(position)
+        elif (
+            PyUnicode_GET_LENGTH(key) == 4
+            and (key.startswith("19") or key.startswith("20"))
+            and key.isdigit()
+        ):
+            year[sentence] = True
+
+
+# --- matching ---------------------------------------------------------------------------------------------------
+
+
+def find_mentions(
+    list keys, list caps, list uppers, dict index, const int32_t[:] starts, set prefixes,
+    const int32_t[:] labels, const int8_t[:] kinds, const int8_t[:] flags, const int64_t[:] populations, mention
+):
+    """``Matcher.find``: leftmost-longest, non-overlapping matches as ``mention`` tuples, in text order.
+
+    A phrase grows word by word while it is a prefix of some key; the longest key found is tried first, and a
+    shorter one only when every row of the longer one is refused (all-capitals aliases need all-capitals words,
+    common-word places a capital).
+    """
+    cdef Py_ssize_t n = len(keys), i, j, end, k, row, r0, r1, next_free = 0
+    cdef int flag
+    cdef bint all_upper, any_found, shared
+    cdef list out = []
+    cdef list matched_keys = [], matched_ends = []
+    cdef str phrase
+    cdef object u
+    for i in range(n):
+        if i < next_free:
+            continue
+        phrase = keys[i]
+        u = index.get(phrase)
+        if u is None and phrase not in prefixes:
+            continue
+        matched_keys.clear()
+        matched_ends.clear()
+        if u is not None:
+            matched_keys.append(u)
+            matched_ends.append(i + 1)
+        j = i + 1
+        while j < n and phrase in prefixes:
+            phrase = phrase + " " + <str>keys[j]
+            j += 1
+            u = index.get(phrase)
+            if u is not None:
+                matched_keys.append(u)
+                matched_ends.append(j)
+        for k in range(len(matched_keys) - 1, -1, -1):
+            u = matched_keys[k]
+            end = matched_ends[k]
+            r0 = starts[<Py_ssize_t>u]
+            r1 = starts[<Py_ssize_t>u + 1]
+            shared = r1 - r0 > 1
+            any_found = False
+            for row in range(r0, r1):
+                flag = flags[row]
+                if flag & 2:
+                    all_upper = True
+                    for j in range(i, end):
+                        if not uppers[j]:
+                            all_upper = False
+                            break
+                    if not all_upper:
+                        continue
+                if flag & 1 and not caps[i]:
+                    continue
+                out.append(mention(labels[row], i, end, kinds[row], bool(flag & 1), populations[row], shared))
+                any_found = True
+            if any_found:
+                next_free = end
+                break
+    return out
+
+
+# --- hashed n-grams -------------------------------------------------------------------------------------------------
+
+
+cdef inline uint64_t _mix(uint64_t h, uint64_t salt) noexcept nogil:
+    h = h ^ salt
+    h = (h ^ (h >> 30)) * MIX1
+    h = (h ^ (h >> 27)) * MIX2
+    return h ^ (h >> 31)
+
+
+cdef inline uint32_t _crc_update(uint32_t crc, unsigned char b) noexcept nogil:
+    return CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+
+
+cdef inline uint32_t _crc_utf8(int kind, void *data, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """zlib.crc32 of ``text[start:end].encode("utf-8", "surrogatepass")``."""
+    cdef uint32_t crc = 0xFFFFFFFF
+    cdef Py_ssize_t i
+    cdef uint32_t ch
+    for i in range(start, end):
+        ch = <uint32_t>PyUnicode_READ(kind, data, i)
+        if ch < 0x80:
+            crc = _crc_update(crc, <unsigned char>ch)
+        elif ch < 0x800:
+            crc = _crc_update(crc, <unsigned char>(0xC0 | (ch >> 6)))
+            crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
+        elif ch < 0x10000:
+            crc = _crc_update(crc, <unsigned char>(0xE0 | (ch >> 12)))
+            crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
+            crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
+        else:
+            crc = _crc_update(crc, <unsigned char>(0xF0 | (ch >> 18)))
+            crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 12) & 0x3F)))
+            crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
+            crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
+    return crc ^ 0xFFFFFFFF
+
+
+cdef inline int32_t _rank(const uint64_t *bits, const int32_t *before, int64_t col) noexcept nogil:
+    """Chosen-column number of hashed column ``col``, or -1: a bitmap with per-word prefix counts (fits in cache)."""
+    cdef uint64_t word = bits[col >> 6]
+    cdef uint64_t mask = (<uint64_t>1) << (col & 63)
+    if not (word & mask):
+        return -1
+    return before[col >> 6] + __builtin_popcountll(word & (mask - 1))
+
+
+def column_index(const int64_t[:] columns, int64_t width):
+    """``(bitmap uint64, prefix int32)`` of the sorted chosen columns, for ``ngram_counts``."""
+    cdef Py_ssize_t n_words = (width + 63) // 64, i
+    bits = np.zeros(n_words, dtype=np.uint64)
+    before = np.zeros(n_words, dtype=np.int32)
+    cdef uint64_t[:] b = bits
+    cdef int32_t[:] p = before
+    cdef int64_t col
+    cdef int32_t total = 0
+    for i in range(columns.shape[0]):
+        col = columns[i]
+        if col < 0 or col >= width or (i and columns[i - 1] >= col):
+            raise ValueError("columns must be sorted, unique and inside the width")
+        b[col >> 6] |= (<uint64_t>1) << (col & 63)
+    for i in range(n_words):
+        p[i] = total
+        total += __builtin_popcountll(b[i])
+    return bits, before
+
+
+cdef Py_ssize_t _rolling(
+    const uint64_t *units, Py_ssize_t length, int lo, int hi, uint64_t salt, uint64_t n_features,
+    int64_t offset, const uint64_t *bits, const int32_t *before, int64_t *out, uint64_t *scratch
+) noexcept nogil:
+    """Columns of every ``lo..hi``-gram of ``units`` (``features._ngram_hashes`` then ``% n_features``)."""
+    cdef Py_ssize_t i, m = 0, size = length
+    cdef int n
+    cdef int64_t col
+    cdef uint64_t mask = n_features - 1
+    cdef bint power_of_two = (n_features & mask) == 0
+    for i in range(length):
+        scratch[i] = units[i]
+    for n in range(1, hi + 1):
+        if n > 1:
+            size = length - n + 1
+            if size <= 0:
+                break
+            for i in range(size):
+                scratch[i] = scratch[i] * PRIME + units[i + n - 1]
+        if n >= lo:
+            for i in range(size):
+                if power_of_two:  # the same value as the modulo, without a division
+                    col = <int64_t>(_mix(scratch[i], (salt + <uint64_t>n) * GOLDEN) & mask) + offset
+                else:
+                    col = <int64_t>(_mix(scratch[i], (salt + <uint64_t>n) * GOLDEN) % n_features) + offset
+                if bits == NULL:
+                    out[m] = col
+                    m += 1
+                else:
+                    col = _rank(bits, before, col)
+                    if col >= 0:
+                        out[m] = col  # the chosen column's number
+                        m += 1
+    return m
+
+
+cdef int _cmp_int64(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *>a)[0], y = (<const int64_t *>b)[0]
+    return (x > y) - (x < y)
+
+
+def ngram_counts(
+    list texts, int word_lo, int word_hi, int char_lo, int char_hi, int64_t n_features, index=None
+):
+    """CSR arrays ``(data float32, indices int64, indptr int64)`` of ``TextVectorizer.counts`` (``char_hi`` 0: none).
+
+    With ``index`` (:func:`column_index` of the chosen columns) only the chosen columns are kept, numbered in
+    column order (what ``TextVectorizer.weigh`` projects onto); they are counted in a dense array and read back in
+    order from a bitmap, so no sort is needed.
+    """
+    cdef Py_ssize_t d, n_docs = len(texts), i, n, start, n_words, n_units, total, m, k, nnz = 0
+    cdef Py_ssize_t n_cols = 0, n_blocks = 0, b
+    cdef str text
+    cdef int kind
+    cdef void *data
+    cdef uint64_t *units = NULL
+    cdef uint64_t *scratch = NULL
+    cdef int64_t *cols = NULL
+    cdef int32_t *dense = NULL
+    cdef uint64_t *bitmap = NULL
+    cdef uint64_t word
+    cdef int bit
+    cdef int32_t pos
+    cdef const uint64_t[:] bits_view
+    cdef const int32_t[:] before_view
+    cdef const uint64_t *bits_ptr = NULL
+    cdef const int32_t *before_ptr = NULL
+    cdef Py_ssize_t units_cap = 0, cols_cap = 0
+    cdef int64_t[:] out_indices
+    cdef float[:] out_data
+    if index is not None:
+        bits_view, before_view = index
+        if bits_view.shape[0] != (2 * n_features + 63) // 64 and bits_view.shape[0] != (n_features + 63) // 64:
+            raise ValueError("the column index does not fit n_features")
+        bits_ptr = &bits_view[0]
+        before_ptr = &before_view[0]
+        n_cols = before_view[before_view.shape[0] - 1] + __builtin_popcountll(bits_view[bits_view.shape[0] - 1])
+        n_blocks = (n_cols + 63) // 64
+        dense = <int32_t *>malloc((n_cols + 1) * sizeof(int32_t))
+        bitmap = <uint64_t *>malloc((n_blocks + 1) * sizeof(uint64_t))
+        if dense == NULL or bitmap == NULL:
+            free(dense)
+            free(bitmap)
+            raise MemoryError()
+        memset(dense, 0, (n_cols + 1) * sizeof(int32_t))
+        memset(bitmap, 0, (n_blocks + 1) * sizeof(uint64_t))
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    cdef int64_t[:] indptr_view = indptr
+    indices_parts = []
+    data_parts = []
+    try:
+        for d in range(n_docs):
+            text = _exact(texts[d]).lower()
+            n = PyUnicode_GET_LENGTH(text)
+            # units: one per word (CRC-32) or one per character of the whitespace-collapsed text
+            if n + 2 > units_cap:
+                units_cap = 2 * (n + 2) + 64
+                free(units)
+                free(scratch)
+                units = <uint64_t *>malloc(units_cap * sizeof(uint64_t))
+                scratch = <uint64_t *>malloc(units_cap * sizeof(uint64_t))
+                if units == NULL or scratch == NULL:
+                    raise MemoryError()
+            total = (word_hi - word_lo + 1) * (n + 1) + ((char_hi - char_lo + 1) * (n + 2) if char_hi else 0)
+            if total > cols_cap:
+                cols_cap = 2 * total + 64
+                free(cols)
+                cols = <int64_t *>malloc(cols_cap * sizeof(int64_t))
+                if cols == NULL:
+                    raise MemoryError()
+            kind = PyUnicode_KIND(text)
+            data = PyUnicode_DATA(text)
+            # words: \b\w\w+\b
+            n_words = 0
+            i = 0
+            while i < n:
+                if not _is_word(PyUnicode_READ(kind, data, i)):
+                    i += 1
+                    continue
+                start = i
+                while i < n and _is_word(PyUnicode_READ(kind, data, i)):
+                    i += 1
+                if i - start >= 2:
+                    units[n_words] = _crc_utf8(kind, data, start, i)
+                    n_words += 1
+            m = _rolling(
+                units, n_words, word_lo, word_hi, 0, <uint64_t>n_features, 0, bits_ptr, before_ptr, cols, scratch
+            )
+            if char_hi:
+                # " " + " ".join(text.split()) + " "
+                n_units = 0
+                units[n_units] = 32
+                n_units += 1
+                i = 0
+                while i < n:
+                    if Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                        i += 1
+                        continue
+                    if n_units > 1:
+                        units[n_units] = 32
+                        n_units += 1
+                    while i < n and not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                        units[n_units] = <uint32_t>PyUnicode_READ(kind, data, i)
+                        n_units += 1
+                        i += 1
+                units[n_units] = 32
+                n_units += 1
+                m += _rolling(
+                    units, n_units, char_lo, char_hi, 100, <uint64_t>n_features, n_features, bits_ptr, before_ptr,
+                    cols + m, scratch
+                )
+            if bits_ptr != NULL:
+                k = 0
+                for i in range(m):
+                    pos = <int32_t>cols[i]
+                    if dense[pos] == 0:
+                        bitmap[pos >> 6] |= (<uint64_t>1) << (pos & 63)
+                        k += 1
+                    dense[pos] += 1
+                idx = np.empty(k, dtype=np.int64)
+                val = np.empty(k, dtype=np.float32)
+                out_indices = idx
+                out_data = val
+                k = 0
+                for b in range(n_blocks):
+                    word = bitmap[b]
+                    if word == 0:
+                        continue
+                    bitmap[b] = 0
+                    while word:
+                        bit = __builtin_ctzll(word)
+                        word &= word - 1
+                        pos = <int32_t>(b * 64 + bit)
+                        out_indices[k] = pos
+                        out_data[k] = <float>dense[pos]
+                        dense[pos] = 0
+                        k += 1
+            else:
+                qsort(cols, m, sizeof(int64_t), _cmp_int64)
+                idx = np.empty(m, dtype=np.int64)
+                val = np.empty(m, dtype=np.float32)
+                out_indices = idx
+                out_data = val
+                k = -1
+                for i in range(m):
+                    if k >= 0 and cols[i] == out_indices[k]:
+                        out_data[k] += 1.0
+                    else:
+                        k += 1
+                        out_indices[k] = cols[i]
+                        out_data[k] = 1.0
+                k += 1
+                idx = idx[:k]
+                val = val[:k]
+            indices_parts.append(idx)
+            data_parts.append(val)
+            nnz += k
+            indptr_view[d + 1] = nnz
+    finally:
+        free(units)
+        free(scratch)
+        free(cols)
+        free(dense)
+        free(bitmap)
+    if n_docs:
+        return np.concatenate(data_parts), np.concatenate(indices_parts), indptr
+    return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64), indptr
