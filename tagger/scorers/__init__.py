@@ -33,12 +33,12 @@ __all__ = [
     "scorer_class",
 ]
 
-REGISTRY: dict[str, type] = {
+REGISTRY: dict[str, type[Scorer]] = {
     cls.kind: cls for cls in (OvrScorer, CandidateScorer, HybridScorer, EvidenceScorer, SoftmaxScorer)
 }
 
 
-def scorer_class(kind: str) -> type:
+def scorer_class(kind: str) -> type[Scorer]:
     """The registered scorer class of ``kind``; KeyError names the kinds there are."""
     try:
         return REGISTRY[kind]

@@ -43,7 +43,6 @@ def test_errors_subclass_builtins():
 
 def test_train_is_the_function_even_after_importing_the_training_module():
     import tagger.training  # noqa: F401
-
     from tagger import train
 
     assert callable(train) and train.__module__ == "tagger.training"
