@@ -40,9 +40,14 @@ DEFAULT_MAX_CHARS = 100_000
 
 @dataclass(frozen=True)
 class LabelScore:
+    """One reported label. ``depth`` counts its ancestors (0 for a world region, 1 for a country, 2 for a
+    governorate); ``parent`` is its parent's id. Neither is part of ``to_dict()``."""
+
     id: str
     name: str
     score: float
+    depth: int = 0
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,12 @@ class TagResult:
     def ids(self, family: str) -> list[str]:
         """The label ids of one family, in score order."""
         return [item.id for item in self.families[family]]
+
+    def most_specific(self, family: str) -> list[LabelScore]:
+        """The family's labels that no other reported label lies inside, in score order: ``iq-nineveh`` without
+        ``iq`` and ``middle-east``, which it implies."""
+        parents = {item.parent for item in self.families[family]}
+        return [item for item in self.families[family] if item.id not in parents]
 
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
         """``{"region": [{"id": "sy", "name": "Syria", "score": 0.97}, …], "actor": […], "event_type": […]}``.
@@ -219,8 +230,16 @@ class Tagger:
                     continue
                 chosen = np.flatnonzero(selected[i])
                 order = sorted(chosen, key=lambda j: (-float(effective[i, j]), j))[:top_k]
+                depth, parent = model.tree.depth, model.tree.parent
                 per_doc[i][name] = tuple(
-                    LabelScore(labels[j].id, labels[j].name, float(effective[i, j])) for j in order
+                    LabelScore(
+                        labels[j].id,
+                        labels[j].name,
+                        float(effective[i, j]),
+                        int(depth[j]),
+                        labels[int(parent[j])].id if parent[j] >= 0 else None,
+                    )
+                    for j in order
                 )
         if not explain:
             return [TagResult(families) for families in per_doc]

@@ -57,3 +57,14 @@ def test_lazy_load_is_thread_safe():
 )
 def test_obvious_cases(text, family, expected):
     assert expected in tag(text).ids(family)
+
+
+def test_labels_know_their_depth_and_the_most_specific_view():
+    """The README example: ancestors may come first in score order; depth and most_specific tell them apart."""
+    result = tag("Iraqi forces clashed with ISIS fighters near Mosul on Monday.")
+    regions = {label.id: label for label in result["region"]}
+    assert {"middle-east", "iq", "iq-nineveh"} <= set(regions)
+    assert (regions["middle-east"].depth, regions["iq"].depth, regions["iq-nineveh"].depth) == (0, 1, 2)
+    assert regions["iq-nineveh"].parent == "iq" and regions["middle-east"].parent is None
+    assert [label.id for label in result.most_specific("region")] == ["iq-nineveh"]
+    assert "depth" not in result.to_dict()["region"][0]  # the output shape is unchanged
