@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -165,6 +166,19 @@ def _check(args: argparse.Namespace, out_fmt: str) -> None:
     check_distinct(args.input, args.output)
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs; they are delivered (and raise) right after it."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def run(args: argparse.Namespace) -> int:
     if (args.text is None) == (args.input is None):
         print("tagger tag: give either TEXT (or - for stdin) or --input FILE", file=sys.stderr)
@@ -227,20 +241,25 @@ def run(args: argparse.Namespace) -> int:
             tqdm(total=total, unit="doc", desc="tagging", file=sys.stderr, disable=True if args.no_progress else None)
         )
         buffer: list[dict] = []
+
+        def flush() -> None:
+            # a batch is written whole or not at all: Ctrl-C and SIGTERM wait until it is (and is marked written),
+            # so the rows of a stopped run are neither lost nor written twice
+            nonlocal buffer
+            with _signals_deferred():
+                batch, buffer = buffer, []
+                writer.write(batch)
+                if output is not None and batch:
+                    output.wrote = True
+            bar.update(len(batch))
+
         try:
             for row in rows:
                 buffer.append(row)
                 if len(buffer) >= args.batch_size:
-                    writer.write(buffer)
-                    if output is not None:
-                        output.wrote = True
-                    bar.update(len(buffer))
-                    buffer = []
+                    flush()
         finally:  # whatever stops the run, the rows tagged so far are written
-            writer.write(buffer)
-            if output is not None and buffer:
-                output.wrote = True
-            bar.update(len(buffer))
+            flush()
     if skipped:
         print(f"tagger tag: skipped {len(skipped)} bad line(s); first: {skipped[0]}", file=sys.stderr)
     if done:
