@@ -42,19 +42,11 @@ class OvrScorer:
     def scores(self, batch: FeatureBatch, family: FamilyContext) -> np.ndarray:
         out = np.zeros((len(batch), self.n_labels), dtype=np.float32)
         if self.labels.size and len(batch):
-            alias_x = batch.alias(family.name, family.ancestors)
-            z = np.asarray(text_matrix(batch, self.text) @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
-            out[:, self.labels] = sigmoid(z)
+            out[:, self.labels] = sigmoid(linear_logits(self, batch, family))
         return out
 
     def arrays(self) -> dict[str, np.ndarray]:
-        # weights are float16-exact (see quantize), so storing them as float16 loses nothing
-        return {
-            "labels": self.labels,
-            "w_text": self.w_text.astype(np.float16),
-            "w_alias": self.w_alias.astype(np.float16),
-            "bias": self.bias,
-        }
+        return linear_arrays(self)
 
     def config(self) -> dict[str, Any]:
         return {} if self.text == "all" else {"text": self.text}
@@ -63,24 +55,14 @@ class OvrScorer:
     def from_arrays(
         cls, arrays: Mapping[str, np.ndarray], config: Mapping[str, Any], family: FamilyContext, n_text: int
     ) -> OvrScorer:
-        n = family.n_labels
-        labels = array(arrays, "labels", np.int64, (None,))
-        k = labels.size
-        text = config.get("text", "all")
-        if text not in TEXT_COLUMNS:
-            raise ModelError(
-                f"family {family.name!r}: unknown n-gram columns {text!r} (known: {', '.join(TEXT_COLUMNS)})."
-            )
-        if k and (labels.min() < 0 or labels.max() >= n or np.unique(labels).size != k):
-            raise ModelError("array labels holds label indices outside the family or repeated.")
-        return cls(
-            labels=labels,
-            w_text=array(arrays, "w_text", np.float16, (n_text, k)).astype(np.float32),
-            w_alias=array(arrays, "w_alias", np.float16, (n * len(ALIAS_FEATURES), k)).astype(np.float32),
-            bias=array(arrays, "bias", np.float32, (k,)),
-            n_labels=n,
-            text=text,
+        labels, w_text, w_alias, bias = read_linear(
+            arrays,
+            family,
+            n_text,
+            lowest=0,
+            bad_labels="array labels holds label indices outside the family or repeated.",
         )
+        return cls(labels, w_text, w_alias, bias, family.n_labels, text_columns(config, family))
 
     @classmethod
     def fit(
@@ -226,3 +208,48 @@ def _fit_svm(
 
 def _rows(weight: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
     return None if weight is None else weight[index]
+
+
+# --- the linear layout ovr and softmax share: class columns, text and alias weights, biases ---------------------
+
+
+def linear_logits(scorer: Any, batch: FeatureBatch, family: FamilyContext) -> np.ndarray:
+    """``[n-gram TF-IDF | alias evidence] @ weights + bias`` for a scorer with the shared linear layout."""
+    alias_x = batch.alias(family.name, family.ancestors)
+    text_x = text_matrix(batch, scorer.text)
+    return np.asarray(text_x @ scorer.w_text) + np.asarray(alias_x @ scorer.w_alias) + scorer.bias
+
+
+def linear_arrays(scorer: Any) -> dict[str, np.ndarray]:
+    # weights are float16-exact (see quantize), so storing them as float16 loses nothing
+    return {
+        "labels": scorer.labels,
+        "w_text": scorer.w_text.astype(np.float16),
+        "w_alias": scorer.w_alias.astype(np.float16),
+        "bias": scorer.bias,
+    }
+
+
+def read_linear(
+    arrays: Mapping[str, np.ndarray], family: FamilyContext, n_text: int, *, lowest: int, bad_labels: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``labels, w_text, w_alias, bias`` checked against the family (label indices in ``[lowest, n)``, no repeats)."""
+    n = family.n_labels
+    labels = array(arrays, "labels", np.int64, (None,))
+    k = labels.size
+    if k and (labels.min() < lowest or labels.max() >= n or np.unique(labels).size != k):
+        raise ModelError(bad_labels)
+    return (
+        labels,
+        array(arrays, "w_text", np.float16, (n_text, k)).astype(np.float32),
+        array(arrays, "w_alias", np.float16, (n * len(ALIAS_FEATURES), k)).astype(np.float32),
+        array(arrays, "bias", np.float32, (k,)),
+    )
+
+
+def text_columns(config: Mapping[str, Any], family: FamilyContext) -> str:
+    """The ``text`` setting of a saved scorer (which n-gram columns its classifiers read), checked."""
+    text = config.get("text", "all")
+    if text not in TEXT_COLUMNS:
+        raise ModelError(f"family {family.name!r}: unknown n-gram columns {text!r} (known: {', '.join(TEXT_COLUMNS)}).")
+    return str(text)

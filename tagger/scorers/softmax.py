@@ -15,10 +15,9 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import ModelError
-from ..features import ALIAS_FEATURES, FeatureBatch
-from .base import FamilyContext, FitOptions, array, quantize
-from .ovr import TEXT_COLUMNS, text_matrix
+from ..features import FeatureBatch
+from .base import FamilyContext, FitOptions, quantize
+from .ovr import linear_arrays, linear_logits, read_linear, text_columns, text_matrix
 
 __all__ = ["SoftmaxScorer", "deepest_label"]
 
@@ -55,8 +54,7 @@ class SoftmaxScorer:
 
     def probabilities(self, batch: FeatureBatch, family: FamilyContext) -> np.ndarray:
         """Softmax over the classes (documents × k)."""
-        alias_x = batch.alias(family.name, family.ancestors)
-        z = np.asarray(text_matrix(batch, self.text) @ self.w_text) + np.asarray(alias_x @ self.w_alias) + self.bias
+        z = linear_logits(self, batch, family)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
@@ -77,12 +75,7 @@ class SoftmaxScorer:
         return out
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {
-            "labels": self.labels,
-            "w_text": self.w_text.astype(np.float16),
-            "w_alias": self.w_alias.astype(np.float16),
-            "bias": self.bias,
-        }
+        return linear_arrays(self)
 
     def config(self) -> dict[str, Any]:
         return {"text": self.text}
@@ -91,22 +84,14 @@ class SoftmaxScorer:
     def from_arrays(
         cls, arrays: Mapping[str, np.ndarray], config: Mapping[str, Any], family: FamilyContext, n_text: int
     ) -> SoftmaxScorer:
-        n = family.n_labels
-        labels = array(arrays, "labels", np.int64, (None,))
-        k = labels.size
-        if k and (labels.min() < NONE or labels.max() >= n or np.unique(labels).size != k):
-            raise ModelError(f"family {family.name!r}: softmax classes outside the family or repeated.")
-        text = config.get("text", "all")
-        if text not in TEXT_COLUMNS:
-            raise ModelError(f"family {family.name!r}: unknown n-gram columns {text!r}.")
-        return cls(
-            labels=labels,
-            w_text=array(arrays, "w_text", np.float16, (n_text, k)).astype(np.float32),
-            w_alias=array(arrays, "w_alias", np.float16, (n * len(ALIAS_FEATURES), k)).astype(np.float32),
-            bias=array(arrays, "bias", np.float32, (k,)),
-            n_labels=n,
-            text=str(text),
+        labels, w_text, w_alias, bias = read_linear(
+            arrays,
+            family,
+            n_text,
+            lowest=NONE,
+            bad_labels=f"family {family.name!r}: softmax classes outside the family or repeated.",
         )
+        return cls(labels, w_text, w_alias, bias, family.n_labels, text_columns(config, family))
 
     @classmethod
     def fit(
