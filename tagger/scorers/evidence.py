@@ -14,11 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ModelError
 from ..features import FeatureBatch
-from .base import FamilyContext, FitOptions, prefixed
+from .base import FamilyContext, FitOptions
 from .candidate import CandidateScorer
-from .hybrid import COMBINE
+from .hybrid import COMBINE, composite_arrays, composite_config, read_composite
 from .ovr import OvrScorer
 
 __all__ = ["EvidenceScorer"]
@@ -56,27 +55,16 @@ class EvidenceScorer:
         return out
 
     def arrays(self) -> dict[str, np.ndarray]:
-        arrays = {f"candidate_{k}": v for k, v in self.candidate.arrays().items()}
-        if self.ovr is not None:
-            arrays.update({f"ovr_{k}": v for k, v in self.ovr.arrays().items()})
-        return arrays
+        return composite_arrays(self.candidate, self.ovr)
 
     def config(self) -> dict[str, Any]:
-        return {"combine": self.combine, **(self.ovr.config() if self.ovr is not None else {})}
+        return composite_config(self.combine, self.ovr)
 
     @classmethod
     def from_arrays(
         cls, arrays: Mapping[str, np.ndarray], config: Mapping[str, Any], family: FamilyContext, n_text: int
     ) -> EvidenceScorer:
-        combine = config.get("combine")
-        if combine not in EVIDENCE_COMBINE:
-            raise ModelError(f"family {family.name!r}: unknown score combination {combine!r}.")
-        ovr_arrays = prefixed(arrays, "ovr_")
-        return cls(
-            CandidateScorer.from_arrays(prefixed(arrays, "candidate_"), {}, family, n_text),
-            OvrScorer.from_arrays(ovr_arrays, config, family, n_text) if ovr_arrays else None,
-            str(combine),
-        )
+        return cls(*read_composite(arrays, config, family, n_text, EVIDENCE_COMBINE, ovr_required=False))
 
     @classmethod
     def fit(

@@ -53,24 +53,18 @@ class HybridScorer:
         )
 
     def arrays(self) -> dict[str, np.ndarray]:
-        arrays = {f"candidate_{k}": v for k, v in self.candidate.arrays().items()}
-        arrays.update({f"ovr_{k}": v for k, v in self.ovr.arrays().items()})
-        return arrays
+        return composite_arrays(self.candidate, self.ovr)
 
     def config(self) -> dict[str, Any]:
-        return {"combine": self.combine, **(self.ovr.config() if self.ovr is not None else {})}
+        return composite_config(self.combine, self.ovr)
 
     @classmethod
     def from_arrays(
         cls, arrays: Mapping[str, np.ndarray], config: Mapping[str, Any], family: FamilyContext, n_text: int
     ) -> HybridScorer:
-        if config.get("combine") not in COMBINE:
-            raise ModelError(f"family {family.name!r}: unknown score combination {config.get('combine')!r}.")
-        return cls(
-            CandidateScorer.from_arrays(prefixed(arrays, "candidate_"), {}, family, n_text),
-            OvrScorer.from_arrays(prefixed(arrays, "ovr_"), config, family, n_text),
-            str(config["combine"]),
-        )
+        candidate, ovr, combine = read_composite(arrays, config, family, n_text, COMBINE, ovr_required=True)
+        assert ovr is not None  # required above
+        return cls(candidate, ovr, combine)
 
     @classmethod
     def fit(
@@ -90,3 +84,36 @@ class HybridScorer:
             OvrScorer.fit(batch, family, gold, options, labels, sample_weight=sample_weight),
             combine,
         )
+
+
+# --- what the candidate + n-gram composites (hybrid, evidence) save and read ------------------------------------
+
+
+def composite_arrays(candidate: CandidateScorer, ovr: OvrScorer | None) -> dict[str, np.ndarray]:
+    arrays = {f"candidate_{k}": v for k, v in candidate.arrays().items()}
+    if ovr is not None:
+        arrays.update({f"ovr_{k}": v for k, v in ovr.arrays().items()})
+    return arrays
+
+
+def composite_config(combine: str, ovr: OvrScorer | None) -> dict[str, Any]:
+    return {"combine": combine, **(ovr.config() if ovr is not None else {})}
+
+
+def read_composite(
+    arrays: Mapping[str, np.ndarray],
+    config: Mapping[str, Any],
+    family: FamilyContext,
+    n_text: int,
+    combines: tuple[str, ...],
+    *,
+    ovr_required: bool,
+) -> tuple[CandidateScorer, OvrScorer | None, str]:
+    """The candidate part, the n-gram part (absent when saved without one and not ``ovr_required``), the rule."""
+    combine = config.get("combine")
+    if combine not in combines:
+        raise ModelError(f"family {family.name!r}: unknown score combination {combine!r}.")
+    ovr_arrays = prefixed(arrays, "ovr_")
+    candidate = CandidateScorer.from_arrays(prefixed(arrays, "candidate_"), {}, family, n_text)
+    ovr = OvrScorer.from_arrays(ovr_arrays, config, family, n_text) if ovr_arrays or ovr_required else None
+    return candidate, ovr, str(combine)
