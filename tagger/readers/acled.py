@@ -14,9 +14,9 @@ from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ._common import Record, RecordChecker, check_labels, source_name
+from ._common import Record, RecordChecker, source_name
 from ._csv import csv_rows, header_index
-from .mapping import LabelMapping, MappingReport, make_resolver, usable_text
+from .mapping import LabelMapping, MappingReport, make_resolver, mapped_record, usable_text
 
 __all__ = ["read_acled", "CURRENT_COLUMNS", "OLD_COLUMNS"]
 
@@ -106,17 +106,8 @@ def read_acled(
             names = [row[at] for at in actor_at]
             names += [part for at in assoc_at for part in row[at].split(";")]
             labels["actor"] = resolver.actors(names, field="actor", report=report)
-        record = Record(
-            text=text,
-            labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
-            id=record_id,
-            source=name,
-            line=line,
-            extra={column: row[at] for column, at in extra_at.items()},
-        )
-        if report is not None:
-            report.count(record.labels)
-        yield record
+        extra = {column: row[at] for column, at in extra_at.items()}
+        yield mapped_record(text, labels, taxonomy, name, line, record_id, extra, report)
 
 
 def _detect(columns: dict[str, int], header: list[str], name: str) -> bool:

@@ -46,6 +46,7 @@ from ..errors import DataError, where
 from ..gazetteer import read_gazetteer
 from ..taxonomy import Taxonomy, load_taxonomy, load_yaml_with_lines
 from ..text import normalize
+from ._common import Record, check_labels
 
 __all__ = [
     "SECTIONS",
@@ -540,3 +541,23 @@ def make_resolver(
     elif mapping.dataset is not None and mapping.dataset != dataset:
         raise DataError(f"{where(mapping.source)}: this mapping is for {mapping.dataset!r} data, not {dataset!r}.")
     return taxonomy, Resolver(mapping, taxonomy)
+
+
+def mapped_record(
+    text: str,
+    labels: dict[str, Any],
+    taxonomy: Taxonomy,
+    name: str,
+    line: int,
+    record_id: str | None,
+    extra: dict[str, Any],
+    report: MappingReport | None,
+) -> Record:
+    """The record of one mapped ACLED/UCDP row (its ids come from a mapping checked against ``taxonomy``), counted
+    in ``report``."""
+    record = Record(
+        text=text, labels=check_labels(labels, taxonomy, name, line), id=record_id, source=name, line=line, extra=extra
+    )
+    if report is not None:
+        report.count(record.labels)
+    return record

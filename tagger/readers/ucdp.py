@@ -15,9 +15,9 @@ from typing import IO
 
 from ..errors import DataError, where
 from ..taxonomy import Taxonomy
-from ._common import Record, RecordChecker, check_labels, source_name
+from ._common import Record, RecordChecker, source_name
 from ._csv import csv_rows, header_index
-from .mapping import LabelMapping, MappingReport, make_resolver, text_key, usable_key
+from .mapping import LabelMapping, MappingReport, make_resolver, mapped_record, text_key, usable_key
 
 __all__ = ["read_ucdp", "ged_text", "COLUMNS"]
 
@@ -136,14 +136,5 @@ def read_ucdp(
             actors = resolver.actors(names, field="side", report=report)
             actors += resolver.extra_actors("violence_type_actors", row[violence_at])
             labels["actor"] = tuple(dict.fromkeys(actors))
-        record = Record(
-            text=text,
-            labels=check_labels(labels, taxonomy, name, line),  # ids come from a mapping checked against it
-            id=record_id,
-            source=name,
-            line=line,
-            extra={column: row[at] for column, at in extra_at.items()},
-        )
-        if report is not None:
-            report.count(record.labels)
-        yield record
+        extra = {column: row[at] for column, at in extra_at.items()}
+        yield mapped_record(text, labels, taxonomy, name, line, record_id, extra, report)
