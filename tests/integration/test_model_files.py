@@ -110,15 +110,7 @@ def test_a_legacy_manifest_without_sizes_still_bounds_decompression(v1_dir):
 
 def test_a_matcher_array_declaring_16_gib_is_refused_before_allocation(model_dir):
     key = next(iter(_manifest(model_dir)["matcher_arrays"]))
-    with zipfile.ZipFile(model_dir / "matchers.npz") as old:
-        members = {info.filename: old.read(info) for info in old.infolist()}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            if name == f"{key}.npy":
-                data = zipfile.ZipFile(io.BytesIO(_npz_with_header(key, (2 << 30,)))).read(name)
-            archive.writestr(name, data)
-    _replace(model_dir, "matchers.npz", buffer.getvalue())
+    _declare_16_gib(model_dir, "matchers.npz", key)
     with pytest.raises(ModelError, match=r"declares float64 \[2147483648\], the manifest says"):
         Tagger.load(model_dir)
 
@@ -134,10 +126,9 @@ def _npz_with_header(key: str, shape: tuple[int, ...], data: bytes = b"") -> byt
     return buffer.getvalue()
 
 
-def test_an_array_declaring_16_gib_is_refused_before_allocation(model_dir):
-    manifest = _manifest(model_dir)
-    key = next(iter(manifest["arrays"]))
-    with zipfile.ZipFile(model_dir / "weights.npz") as old:
+def _declare_16_gib(model_dir, file, key):
+    """Rewrite ``file`` of the model with member ``key`` declaring a 16 GiB float64 array (and no data)."""
+    with zipfile.ZipFile(model_dir / file) as old:
         members = {info.filename: old.read(info) for info in old.infolist()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -145,7 +136,13 @@ def test_an_array_declaring_16_gib_is_refused_before_allocation(model_dir):
             if name == f"{key}.npy":
                 data = zipfile.ZipFile(io.BytesIO(_npz_with_header(key, (2 << 30,)))).read(name)
             archive.writestr(name, data)
-    _replace(model_dir, "weights.npz", buffer.getvalue())
+    _replace(model_dir, file, buffer.getvalue())
+
+
+def test_an_array_declaring_16_gib_is_refused_before_allocation(model_dir):
+    manifest = _manifest(model_dir)
+    key = next(iter(manifest["arrays"]))
+    _declare_16_gib(model_dir, "weights.npz", key)
     with pytest.raises(ModelError, match=rf"array {key!r} declares float64 \[2147483648\], the manifest says"):
         Tagger.load(model_dir)
     # and when the manifest is edited to agree, the bytes the file really holds give it away
