@@ -284,7 +284,11 @@ cdef inline uint32_t _crc_update(uint32_t crc, unsigned char b) noexcept nogil:
 
 cdef inline uint32_t _crc_utf8(int kind, void *data, Py_ssize_t start, Py_ssize_t end) noexcept:
     """zlib.crc32 of ``text[start:end].encode("utf-8", "surrogatepass")``."""
-    cdef uint32_t crc = 0xFFFFFFFF
+    return _crc_feed(0xFFFFFFFF, kind, data, start, end) ^ 0xFFFFFFFF
+
+
+cdef inline uint32_t _crc_feed(uint32_t crc, int kind, void *data, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """The CRC-32 state after feeding the UTF-8 bytes of ``text[start:end]`` (no final inversion)."""
     cdef Py_ssize_t i
     cdef uint32_t ch
     for i in range(start, end):
@@ -303,7 +307,7 @@ cdef inline uint32_t _crc_utf8(int kind, void *data, Py_ssize_t start, Py_ssize_
             crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 12) & 0x3F)))
             crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
             crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
-    return crc ^ 0xFFFFFFFF
+    return crc
 
 
 cdef inline int32_t _rank(const uint64_t *bits, const int32_t *before, int64_t col) noexcept nogil:
@@ -542,3 +546,429 @@ def ngram_counts(
     if n_docs:
         return np.concatenate(data_parts), np.concatenate(indices_parts), indptr
     return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64), indptr
+
+
+# --- mention features: candidate rows and alias evidence (features.candidate_rows, features.alias_features) ---------
+#
+# One pass per document: each mention is described once (zones, context words, salience), credited to its label and
+# the label's ancestors (``flat[ptr[l]:ptr[l + 1]]``: the label first, then its ancestors), and the credits of each
+# label are aggregated into that (document, label)'s row. Values are computed with the same double operations as
+# the pure-Python references in :mod:`tagger.features`, so the rows are theirs bit for bit.
+
+from libc.math cimport log1p, log10
+from libc.stdlib cimport realloc
+
+
+cdef struct _MentionInfo:
+    int64_t label
+    int64_t start
+    int64_t kind
+    int64_t population
+    int64_t sentence
+    int ambiguous
+    int shared
+    int cap
+    int modifier
+    int speaker
+    int locative
+    int negated
+    int modal
+    int history
+    int dated
+    int with_trigger
+    int first_sentence
+    int headline
+    int lead
+    int dateline
+    int small
+    double closeness
+    int n_buckets
+    int32_t buckets[4]
+
+
+cdef int _cmp_int32(const void *a, const void *b) noexcept nogil:
+    cdef int32_t x = (<const int32_t *>a)[0], y = (<const int32_t *>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef enum:
+    N_DENSE = 21  # len(features.CANDIDATE_FEATURES)
+    N_SALIENCE = 14  # len(features.SALIENCE_FEATURES)
+
+
+cdef int64_t _credits(list mentions, const int64_t[:] ptr, const int64_t[:] flat, int64_t *keys) except -1:
+    """Fill ``keys`` with ``credited label * n_mentions + mention`` for every credit, sorted; returns how many."""
+    cdef Py_ssize_t i, n = len(mentions)
+    cdef int64_t q, label, n_keys = 0
+    for i in range(n):
+        label = (<tuple>mentions[i])[0]
+        for q in range(ptr[label], ptr[label + 1]):
+            keys[n_keys] = flat[q] * n + i
+            n_keys += 1
+    qsort(keys, n_keys, sizeof(int64_t), _cmp_int64)
+    return n_keys
+
+
+cdef int64_t _count_credits(list docs, object family, const int64_t[:] depth, int64_t *most) except -1:
+    """Credits over the batch, and (in ``most``) the largest number of mentions of one document."""
+    cdef int64_t total = 0
+    cdef object mention
+    most[0] = 0
+    for doc in docs:
+        mentions = doc.mentions.get(family)
+        if not mentions:
+            continue
+        most[0] = max(most[0], len(mentions))
+        for mention in mentions:
+            total += depth[<int64_t>(<tuple>mention)[0]] + 1
+    return total
+
+
+def candidate_rows(
+    list docs, object family, const int64_t[:] depth, const int64_t[:] ptr, const int64_t[:] flat, prior,
+    frozenset modifier_next, frozenset speaker_next, frozenset speaker_after, frozenset locative_prev,
+    tuple context_offsets, int64_t lead_tokens, int64_t dateline_tokens, int64_t small_place, int64_t n_buckets
+):
+    """``features.candidate_rows`` as CSR arrays: ``(data float32, indices, indptr, doc index, label index)``.
+
+    ``prior`` is None or the label prior (float64, one per label) for the ``label_prior`` column.
+    """
+    cdef int64_t most = 0
+    cdef int64_t total = _count_credits(docs, family, depth, &most)
+    cdef Py_ssize_t cap = total * (N_DENSE + N_SALIENCE + 4)
+    out_data = np.empty(cap, dtype=np.float32)
+    out_indices = np.empty(cap, dtype=np.int64)
+    out_indptr = np.zeros(total + 1, dtype=np.int64)
+    out_doc = np.empty(total, dtype=np.int64)
+    out_label = np.empty(total, dtype=np.int64)
+    cdef float[:] o_data = out_data
+    cdef int64_t[:] o_indices = out_indices, o_indptr = out_indptr, o_doc = out_doc, o_label = out_label
+    cdef const double[:] prior_view
+    cdef bint has_prior = prior is not None
+    if has_prior:
+        prior_view = prior
+    cdef int64_t max_depth = 0, i
+    for i in range(depth.shape[0]):
+        max_depth = max(max_depth, depth[i])
+    cdef int n_offsets = len(context_offsets), o
+    if n_offsets > 4:
+        raise ValueError("at most 4 context offsets")
+    cdef int64_t offsets[4]
+    cdef uint32_t prefix_crc[4]
+    cdef str tag
+    for o in range(n_offsets):
+        offsets[o] = context_offsets[o][0]
+        tag = context_offsets[o][1] + ":"
+        prefix_crc[o] = _crc_feed(0xFFFFFFFF, PyUnicode_KIND(tag), PyUnicode_DATA(tag), 0, PyUnicode_GET_LENGTH(tag))
+
+    cdef _MentionInfo *info = <_MentionInfo *>malloc((most + 1) * sizeof(_MentionInfo))
+    cdef int64_t *keys = <int64_t *>malloc((total + 1) * sizeof(int64_t))
+    cdef int64_t *group_end = <int64_t *>malloc((total + 1) * sizeof(int64_t))
+    cdef int64_t *scratch = <int64_t *>malloc((most + 1) * sizeof(int64_t))
+    cdef int32_t *buckets = <int32_t *>malloc((4 * most + 1) * sizeof(int32_t))
+    cdef int64_t *depth_max = <int64_t *>malloc((max_depth + 1) * sizeof(int64_t))
+    cdef int64_t *trig_pos = NULL
+    cdef int64_t *trig_sent = NULL
+    cdef Py_ssize_t trig_cap = 0
+    if info == NULL or keys == NULL or group_end == NULL or scratch == NULL or buckets == NULL or depth_max == NULL:
+        free(info); free(keys); free(group_end); free(scratch); free(buckets); free(depth_max)
+        raise MemoryError()
+
+    cdef Py_ssize_t d, n_docs = len(docs), n_m, n_tok, n_trig, t, g, g0, g1, k, n_groups, row = 0, nnz = 0
+    cdef int64_t n_tokens, body_start, body_first, n_sentences, start, end, pos, best, dist, p, label, lab
+    cdef int64_t n_keys, count, own_alias, own_gaz, from_desc, first, population, capitalised, n_b, n_seen
+    cdef int64_t modifier, speaker, locative, negated, modal, history, dated, with_trigger, dep
+    cdef int headline, lead, dateline, ambiguous, first_sentence, all_shared, all_small, own
+    cdef double closeness, scale, log_count, log_candidates, log_tokens
+    cdef double dense[N_DENSE]
+    cdef double salience[N_SALIENCE]
+    cdef _MentionInfo *mi
+    cdef tuple mt
+    cdef list mentions, keys_list, sentence_of, caps, negated_of, modal_of, history_of, year_of, triggers
+    cdef str word, after, before
+    cdef bint is_modifier, is_speaker
+    try:
+        for d in range(n_docs):
+            doc = docs[d]
+            mentions = doc.mentions.get(family)
+            if not mentions:
+                continue
+            n_m = len(mentions)
+            tokens = doc.tokens
+            keys_list = tokens.keys
+            sentence_of = tokens.sentences
+            caps = tokens.caps
+            context = doc.context
+            negated_of, modal_of, history_of, year_of = context.negated, context.modal, context.history, context.year
+            triggers = context.triggers
+            n_tok = len(keys_list)
+            n_tokens = max(n_tok, 1)
+            body_start = doc.headline_end
+            body_first = sentence_of[body_start] if body_start < n_tokens and n_tok else 0
+            n_sentences = max(len(negated_of), 1)
+            n_trig = len(triggers)
+            if n_trig > trig_cap:
+                trig_cap = 2 * n_trig
+                free(trig_pos)
+                free(trig_sent)
+                trig_pos = <int64_t *>malloc(trig_cap * sizeof(int64_t))
+                trig_sent = <int64_t *>malloc(trig_cap * sizeof(int64_t))
+                if trig_pos == NULL or trig_sent == NULL:
+                    raise MemoryError()
+            for t in range(n_trig):
+                trig_pos[t] = triggers[t]
+                trig_sent[t] = sentence_of[trig_pos[t]]
+
+            # each mention once
+            for i in range(n_m):
+                mt = <tuple>mentions[i]
+                mi = &info[i]
+                mi.label = mt[0]
+                start = mt[1]
+                end = mt[2]
+                mi.start = start
+                mi.kind = mt[3]
+                mi.ambiguous = bool(mt[4])
+                mi.population = mt[5]
+                mi.shared = bool(mt[6])
+                mi.sentence = sentence_of[start]
+                mi.cap = bool(caps[start])
+                after = keys_list[end] if end < n_tokens else ""
+                before = keys_list[start - 1] if start > 0 else ""
+                is_modifier = after in modifier_next
+                is_speaker = after in speaker_next or (end + 1 < n_tokens and keys_list[end + 1] in speaker_after)
+                mi.modifier = is_modifier
+                mi.speaker = is_speaker and not is_modifier
+                mi.locative = before in locative_prev
+                mi.negated = bool(negated_of[mi.sentence])
+                mi.modal = bool(modal_of[mi.sentence])
+                mi.history = bool(history_of[mi.sentence])
+                mi.dated = bool(year_of[mi.sentence])
+                best = -1
+                for t in range(n_trig):
+                    p = trig_pos[t]
+                    if trig_sent[t] != mi.sentence or start <= p < end:
+                        continue
+                    dist = start - p if p < start else p - end + 1
+                    if best < 0 or dist < best:
+                        best = dist
+                mi.with_trigger = best >= 0
+                mi.closeness = 1.0 / (1.0 + <double>best / 5.0) if best >= 0 else 0.0
+                mi.first_sentence = mi.sentence == body_first
+                mi.headline = start < body_start
+                mi.lead = body_start <= start < body_start + lead_tokens
+                mi.dateline = body_start <= start < body_start + dateline_tokens
+                mi.small = mi.kind != 0 and mi.population < small_place
+                mi.n_buckets = 0
+                for o in range(n_offsets):
+                    pos = start + offsets[o] if offsets[o] < 0 else end + offsets[o] - 1
+                    if 0 <= pos < n_tokens:
+                        word = keys_list[pos]
+                        mi.buckets[mi.n_buckets] = <int32_t>(
+                            (_crc_feed(prefix_crc[o], PyUnicode_KIND(word), PyUnicode_DATA(word), 0,
+                                       PyUnicode_GET_LENGTH(word)) ^ 0xFFFFFFFF) % n_buckets
+                        )
+                        mi.n_buckets += 1
+
+            # credits grouped by label; per depth the largest count
+            n_keys = _credits(mentions, ptr, flat, keys)
+            n_groups = 0
+            for i in range(max_depth + 1):
+                depth_max[i] = 0
+            g0 = 0
+            while g0 < n_keys:
+                g1 = g0 + 1
+                while g1 < n_keys and keys[g1] // n_m == keys[g0] // n_m:
+                    g1 += 1
+                group_end[n_groups] = g1
+                n_groups += 1
+                dep = depth[keys[g0] // n_m]
+                depth_max[dep] = max(depth_max[dep], g1 - g0)
+                g0 = g1
+            log_candidates = log1p(<double>n_groups)
+            log_tokens = log1p(<double>n_tokens) / 10.0
+
+            g0 = 0
+            for g in range(n_groups):
+                g1 = group_end[g]
+                label = keys[g0] // n_m
+                dep = depth[label]
+                count = g1 - g0
+                own_alias = own_gaz = from_desc = capitalised = population = 0
+                modifier = speaker = locative = negated = modal = history = dated = with_trigger = 0
+                headline = lead = dateline = first_sentence = 0
+                ambiguous = all_shared = all_small = 1
+                first = n_tokens
+                closeness = 0.0
+                n_b = 0
+                for k in range(g0, g1):
+                    mi = &info[keys[k] % n_m]
+                    own = mi.label == label
+                    if own:
+                        if mi.kind == 0:
+                            own_alias += 1
+                        else:
+                            own_gaz += 1
+                    else:
+                        from_desc += 1
+                    headline |= mi.headline
+                    lead |= mi.lead
+                    dateline |= mi.dateline
+                    first = min(first, mi.start)
+                    ambiguous &= mi.ambiguous
+                    population = max(population, mi.population)
+                    capitalised += mi.cap
+                    modifier += mi.modifier
+                    speaker += mi.speaker
+                    locative += mi.locative
+                    negated += mi.negated
+                    modal += mi.modal
+                    history += mi.history
+                    dated += mi.dated
+                    with_trigger += mi.with_trigger
+                    closeness = max(closeness, mi.closeness)
+                    first_sentence |= mi.first_sentence
+                    all_shared &= mi.shared
+                    all_small &= mi.small
+                    scratch[k - g0] = mi.sentence
+                    for o in range(mi.n_buckets):
+                        buckets[n_b] = mi.buckets[o]
+                        n_b += 1
+                qsort(scratch, count, sizeof(int64_t), _cmp_int64)
+                n_seen = 0
+                for k in range(count):
+                    if k == 0 or scratch[k] != scratch[k - 1]:
+                        n_seen += 1
+                log_count = log1p(<double>count)
+                dense[0] = 1.0
+                dense[1] = log_count
+                dense[2] = log1p(<double>own_alias)
+                dense[3] = log1p(<double>own_gaz)
+                dense[4] = log1p(<double>from_desc)
+                dense[5] = headline
+                dense[6] = lead
+                dense[7] = dateline
+                dense[8] = (<double>headline) * log_count
+                dense[9] = <double>first / <double>n_tokens
+                dense[10] = <double>count / <double>n_m
+                dense[11] = count == depth_max[dep]
+                dense[12] = ambiguous
+                dense[13] = log10(<double>(population + 1)) / 7.0
+                dense[14] = log_candidates
+                dense[15] = dep == 0
+                dense[16] = dep == 1
+                dense[17] = dep >= 2
+                dense[18] = <double>prior_view[label] if has_prior else 0.0
+                dense[19] = log_tokens
+                dense[20] = <double>capitalised / <double>count
+                scale = 1.0 / <double>count
+                salience[0] = modifier * scale
+                salience[1] = speaker * scale
+                salience[2] = locative * scale
+                salience[3] = negated * scale
+                salience[4] = modal * scale
+                salience[5] = history * scale
+                salience[6] = dated * scale
+                salience[7] = with_trigger * scale
+                salience[8] = closeness
+                salience[9] = first_sentence
+                salience[10] = <double>n_seen / <double>n_sentences
+                salience[11] = all_shared
+                salience[12] = all_small
+                salience[13] = modifier + speaker == count
+                for k in range(N_DENSE):
+                    if dense[k] != 0.0:
+                        o_data[nnz] = <float>dense[k]
+                        o_indices[nnz] = k
+                        nnz += 1
+                qsort(buckets, n_b, sizeof(int32_t), _cmp_int32)
+                k = 0
+                while k < n_b:
+                    t = k + 1
+                    while t < n_b and buckets[t] == buckets[k]:
+                        t += 1
+                    o_data[nnz] = <float>((<double>(t - k)) * scale)
+                    o_indices[nnz] = N_DENSE + buckets[k]
+                    nnz += 1
+                    k = t
+                for k in range(N_SALIENCE):
+                    if salience[k] != 0.0:
+                        o_data[nnz] = <float>salience[k]
+                        o_indices[nnz] = N_DENSE + n_buckets + k
+                        nnz += 1
+                o_doc[row] = d
+                o_label[row] = label
+                row += 1
+                o_indptr[row] = nnz
+                g0 = g1
+    finally:
+        free(info); free(keys); free(group_end); free(scratch); free(buckets); free(depth_max)
+        free(trig_pos); free(trig_sent)
+    return out_data[:nnz], out_indices[:nnz], out_indptr[: row + 1], out_doc[:row], out_label[:row]
+
+
+def alias_rows(
+    list docs, object family, const int64_t[:] depth, const int64_t[:] ptr, const int64_t[:] flat, int64_t lead_tokens
+):
+    """``features.alias_features`` as CSR arrays ``(data float32, indices, indptr)``, one row per document:
+    label ``l`` owns columns ``4l .. 4l+3`` (log count, in headline, in lead, how early the first mention is)."""
+    cdef int64_t most = 0
+    cdef int64_t total = _count_credits(docs, family, depth, &most)
+    cdef Py_ssize_t d, n_docs = len(docs), n_m, g0, g1, k, nnz = 0
+    out_data = np.empty(4 * total, dtype=np.float32)
+    out_indices = np.empty(4 * total, dtype=np.int64)
+    out_indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    cdef float[:] o_data = out_data
+    cdef int64_t[:] o_indices = out_indices, o_indptr = out_indptr
+    cdef int64_t *keys = <int64_t *>malloc((total + 1) * sizeof(int64_t))
+    cdef int64_t *starts = <int64_t *>malloc((most + 1) * sizeof(int64_t))
+    if keys == NULL or starts == NULL:
+        free(keys); free(starts)
+        raise MemoryError()
+    cdef int64_t n_keys, label, n_tokens, body_start, start
+    cdef int headline, lead
+    cdef double early
+    cdef list mentions
+    try:
+        for d in range(n_docs):
+            doc = docs[d]
+            mentions = doc.mentions.get(family)
+            if mentions:
+                n_m = len(mentions)
+                n_tokens = max(len(doc.tokens), 1)
+                body_start = doc.headline_end
+                for k in range(n_m):
+                    starts[k] = (<tuple>mentions[k])[1]
+                n_keys = _credits(mentions, ptr, flat, keys)
+                g0 = 0
+                while g0 < n_keys:
+                    label = keys[g0] // n_m
+                    headline = lead = 0
+                    early = 0.0
+                    g1 = g0
+                    while g1 < n_keys and keys[g1] // n_m == label:
+                        start = starts[keys[g1] % n_m]
+                        headline |= start < body_start
+                        lead |= body_start <= start < body_start + lead_tokens
+                        early = max(early, 1.0 - <double>start / <double>n_tokens)
+                        g1 += 1
+                    o_data[nnz] = <float>log1p(<double>(g1 - g0))
+                    o_indices[nnz] = 4 * label
+                    nnz += 1
+                    if headline:
+                        o_data[nnz] = 1.0
+                        o_indices[nnz] = 4 * label + 1
+                        nnz += 1
+                    if lead:
+                        o_data[nnz] = 1.0
+                        o_indices[nnz] = 4 * label + 2
+                        nnz += 1
+                    if early != 0.0:
+                        o_data[nnz] = <float>early
+                        o_indices[nnz] = 4 * label + 3
+                        nnz += 1
+                    g0 = g1
+            o_indptr[d + 1] = nnz
+    finally:
+        free(keys); free(starts)
+    return out_data[:nnz], out_indices[:nnz], out_indptr

@@ -333,6 +333,7 @@ SPEAKER_NEXT = frozenset(
     "condemned urged called denied accused department foreign officer commander sources media press statement "
     "counterpart delegation administration".split()
 )
+_SPEAKER_AFTER = frozenset(("said", "says", "told"))  # "Turkey's ministry said": a speaker one word on
 LOCATIVE_PREV = frozenset(
     "in near outside at into across inside around towards toward through throughout within north south east west "
     "northern southern eastern western central northeast northwest southeast southwest province district village "
@@ -452,13 +453,6 @@ class _Lift:
         np.cumsum(self.depth + 1, out=self.ptr[1:])
         self.flat = np.asarray([x for label, a in enumerate(ancestors) for x in (label, *a)], dtype=np.int64)
 
-    def credits(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For mentions of ``labels``: the mention of each credit, the label credited, and whether it is its own."""
-        reps = self.depth[labels] + 1
-        mention = np.repeat(np.arange(reps.size), reps)
-        offset = np.arange(mention.size) - np.repeat(np.cumsum(reps) - reps, reps)
-        return mention, self.flat[self.ptr[labels][mention] + offset], offset == 0
-
 
 _LIFTS: dict[int, tuple[Sequence[Sequence[int]], _Lift]] = {}
 
@@ -473,66 +467,15 @@ def _lift_of(ancestors: Sequence[Sequence[int]]) -> _Lift:
     return found[1]
 
 
-def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stable sort order of ``key``, the first position of each run of equal keys, and the run of each position."""
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    new = np.empty(key.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(key[1:], key[:-1], out=new[1:])
-    return order, np.flatnonzero(new), np.cumsum(new) - 1
-
-
 def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
     """Per label: log count of mentions (its own and its descendants'), headline, lead, and how early the first is.
 
-    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``. Computed with group-bys over the batch;
-    the values are :func:`alias_features_reference`'s bit for bit.
+    Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``. Computed by the compiled kernel in one pass
+    per document; the values are :func:`alias_features_reference`'s bit for bit.
     """
-    n_labels = len(ancestors)
-    width = len(ALIAS_FEATURES)
-    per_mention: list[tuple[int, int, int, int, int, int]] = []
-    for row, doc in enumerate(docs):
-        mentions = doc.mentions.get(family)
-        if not mentions:
-            continue
-        n_tokens = max(len(doc.tokens), 1)
-        body_start = doc.headline_end
-        for mention in mentions:
-            start = mention.start
-            per_mention.append(
-                (
-                    row,
-                    mention.label,
-                    start,
-                    n_tokens,
-                    start < body_start,
-                    body_start <= start < body_start + LEAD_TOKENS,
-                )
-            )
-    if not per_mention:
-        return sp.csr_matrix((len(docs), n_labels * width), dtype=np.float32)
-    table = np.asarray(per_mention, dtype=np.int64)
-    rows_of, label, _ = _lift_of(ancestors).credits(table[:, 1])
-    order, first_of, _ = _groups(table[rows_of, 0] * n_labels + label)
-    rows_of, label = rows_of[order], label[order]
-    count = np.diff(np.r_[first_of, rows_of.size])
-    early = 1.0 - table[rows_of, 2] / table[rows_of, 3]
-    values = np.column_stack(
-        [
-            _log1p_table(int(count.max()))[count],
-            np.maximum.reduceat(table[rows_of, 4], first_of),
-            np.maximum.reduceat(table[rows_of, 5], first_of),
-            np.maximum.reduceat(early, first_of),
-        ]
-    ).astype(np.float64)
-    g_row, g_label = table[rows_of[first_of], 0], label[first_of]
-    r, k = np.nonzero(values)
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(g_row[r], minlength=len(docs)), out=indptr[1:])
-    return sp.csr_matrix(
-        (values[r, k].astype(np.float32), g_label[r] * width + k, indptr), shape=(len(docs), n_labels * width)
-    )
+    lift = _lift_of(ancestors)
+    data, indices, indptr = _kernel.alias_rows(list(docs), family, lift.depth, lift.ptr, lift.flat, LEAD_TOKENS)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(docs), len(ancestors) * len(ALIAS_FEATURES)))
 
 
 def alias_features_reference(
@@ -616,6 +559,8 @@ def _context_bucket(feature: str) -> int:
 
 
 PRIOR_COLUMN = CANDIDATE_FEATURES.index("label_prior")
+# the kernel computes these columns in this order (tagger/_kernel.pyx: N_DENSE, N_SALIENCE)
+assert len(CANDIDATE_FEATURES) == 21 and len(SALIENCE_FEATURES) == 14
 CANDIDATE_WIDTH = len(CANDIDATE_FEATURES) + CONTEXT_BUCKETS + len(SALIENCE_FEATURES)
 
 
@@ -681,7 +626,7 @@ def candidate_rows_reference(
                 before = keys[mention.start - 1] if mention.start > 0 else ""
                 is_modifier = after in MODIFIER_NEXT
                 is_speaker = after in SPEAKER_NEXT or (
-                    mention.end + 1 < n_tokens and keys[mention.end + 1] in ("said", "says", "told")
+                    mention.end + 1 < n_tokens and keys[mention.end + 1] in _SPEAKER_AFTER
                 )
                 modifier += is_modifier
                 speaker += is_speaker and not is_modifier
@@ -774,18 +719,6 @@ def candidate_rows_reference(
     return matrix, np.asarray(doc_index, dtype=np.int64), np.asarray(label_index, dtype=np.int64)
 
 
-_MENTION_INT_FIELDS = (
-    "doc", "label", "start", "kind", "ambiguous", "population", "shared", "cap", "modifier", "speaker", "locative",
-    "negated", "modal", "history", "dated", "with_trigger", "sentence", "first_sentence", "headline", "lead",
-    "dateline", "small",
-)  # fmt: skip
-
-
-def _log1p_table(top: int) -> np.ndarray:
-    """``math.log1p(i)`` for ``i = 0..top`` (the counts are integers: a table keeps the values Python's)."""
-    return np.asarray([math.log1p(i) for i in range(top + 1)], dtype=np.float64)
-
-
 def candidate_rows(
     docs: Sequence[Document],
     family: str,
@@ -799,187 +732,19 @@ def candidate_rows(
     more than, say, a city name that is usually a false match. Without it the prior column is left empty, for the
     scorer to fill (:class:`tagger.features.FeatureBatch` computes rows once for any prior).
 
-    Each mention is described once (its context, zones, salience) and credited to its label and the label's
-    ancestors with array group-bys over the whole batch; the values are those of :func:`candidate_rows_reference`
-    bit for bit (same operations on the same numbers, entries in the same column order).
+    Computed by the compiled kernel (``_kernel.candidate_rows``) in one pass per document: each mention is
+    described once (its context, zones, salience) and credited to its label and the label's ancestors; the values
+    are those of :func:`candidate_rows_reference` bit for bit (same double operations, entries in column order).
     """
-    n_labels = len(ancestors)
-    n_dense = len(CANDIDATE_FEATURES)
-    salience_at = n_dense + CONTEXT_BUCKETS
-    per_mention: list[tuple] = []
-    closeness_m: list[float] = []
-    bucket_ptr: list[int] = [0]
-    bucket_flat: list[int] = []
-    doc_tokens: list[int] = []
-    doc_mentions: list[int] = []
-    doc_sentences: list[int] = []
-    docs_with = []
-    for d, doc in enumerate(docs):
-        mentions = doc.mentions.get(family, [])
-        if not mentions:
-            continue
-        docs_with.append(d)
-        tokens = doc.tokens
-        n_tokens = max(len(tokens), 1)
-        keys, sentence_of, caps = tokens.keys, tokens.sentences, tokens.caps
-        context_of = doc.context
-        doc_tokens.append(n_tokens)
-        doc_mentions.append(len(mentions))
-        doc_sentences.append(max(len(context_of.negated), 1))
-        body_start = doc.headline_end
-        body_first = sentence_of[body_start] if body_start < n_tokens and len(tokens) else 0
-        for mention in mentions:
-            start, end = mention.start, mention.end
-            sentence = sentence_of[start]
-            after = keys[end] if end < n_tokens else ""
-            before = keys[start - 1] if start > 0 else ""
-            is_modifier = after in MODIFIER_NEXT
-            is_speaker = after in SPEAKER_NEXT or (end + 1 < n_tokens and keys[end + 1] in ("said", "says", "told"))
-            distance = context_of.trigger_distance(start, end, sentence, sentence_of)
-            per_mention.append(
-                (
-                    len(doc_tokens) - 1,
-                    mention.label,
-                    start,
-                    mention.kind,
-                    mention.ambiguous,
-                    mention.population,
-                    mention.shared,
-                    caps[start],
-                    is_modifier,
-                    is_speaker and not is_modifier,
-                    before in LOCATIVE_PREV,
-                    context_of.negated[sentence],
-                    context_of.modal[sentence],
-                    context_of.history[sentence],
-                    context_of.year[sentence],
-                    distance is not None,
-                    sentence,
-                    sentence == body_first,
-                    start < body_start,
-                    body_start <= start < body_start + LEAD_TOKENS,
-                    body_start <= start < body_start + DATELINE_TOKENS,
-                    mention.kind != 0 and mention.population < SMALL_PLACE,
-                )
-            )
-            closeness_m.append(1.0 / (1.0 + distance / 5.0) if distance is not None else 0.0)
-            for offset, tag in _CONTEXT_OFFSETS:
-                pos = start + offset if offset < 0 else end + offset - 1
-                if 0 <= pos < n_tokens:
-                    bucket_flat.append(_context_bucket(f"{tag}:{keys[pos]}"))
-            bucket_ptr.append(len(bucket_flat))
-    if not closeness_m:
-        empty = sp.csr_matrix((0, CANDIDATE_WIDTH), dtype=np.float32)
-        return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    table = np.asarray(per_mention, dtype=np.int64)
-    m = {name: table[:, k] for k, name in enumerate(_MENTION_INT_FIELDS)}
-    closeness = np.asarray(closeness_m, dtype=np.float64)
-
-    # credit each mention to its label (own) and to the label's ancestors
     lift = _lift_of(ancestors)
-    depth_of = lift.depth
-    lifted, credit_label, own = lift.credits(m["label"])
-    key = m["doc"][lifted] * n_labels + credit_label
-    order, first_of, group = _groups(key)
-    lifted, own, credit_label = lifted[order], own[order], credit_label[order]
-    n_rows = first_of.size
-    g_doc = m["doc"][lifted[first_of]]
-    g_label = credit_label[first_of]
-    count = np.diff(np.r_[first_of, lifted.size])
-
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(values, first_of)
-
-    def top(values: np.ndarray) -> np.ndarray:
-        return np.maximum.reduceat(values, first_of)
-
-    def low(values: np.ndarray) -> np.ndarray:
-        return np.minimum.reduceat(values, first_of)
-
-    kind = m["kind"][lifted]
-    own_alias = total(own & (kind == 0))
-    own_gaz = total(own & (kind != 0))
-    from_desc = total(~own)
-    rows_per_doc = np.bincount(g_doc, minlength=len(doc_tokens))
-    g_depth = depth_of[g_label]
-    depth_max = np.zeros((len(doc_tokens), int(depth_of.max(initial=0)) + 1), dtype=np.int64)
-    np.maximum.at(depth_max, (g_doc, g_depth), count)
-    log1p = _log1p_table(int(max(count.max(), rows_per_doc.max())))
-    n_tokens = np.asarray(doc_tokens, dtype=np.int64)[g_doc]
-    log_count = log1p[count]
-    headline = top(m["headline"][lifted])
-    population = top(m["population"][lifted])
-    doc_log_tokens = np.asarray([math.log1p(n) / 10.0 for n in doc_tokens], dtype=np.float64)
-    dense = np.column_stack(
-        [
-            np.ones(n_rows),
-            log_count,
-            log1p[own_alias],
-            log1p[own_gaz],
-            log1p[from_desc],
-            headline,
-            top(m["lead"][lifted]),
-            top(m["dateline"][lifted]),
-            headline * log_count,
-            low(m["start"][lifted]) / n_tokens,
-            count / np.asarray(doc_mentions, dtype=np.int64)[g_doc],
-            count == depth_max[g_doc, g_depth],
-            low(m["ambiguous"][lifted]),
-            np.asarray([math.log10(p + 1) / 7.0 for p in population.tolist()], dtype=np.float64),
-            log1p[rows_per_doc][g_doc],
-            g_depth == 0,
-            g_depth == 1,
-            g_depth >= 2,
-            label_prior[g_label].astype(np.float64) if label_prior is not None else np.zeros(n_rows),
-            doc_log_tokens[g_doc],
-            total(m["cap"][lifted]) / count,
-        ]
-    ).astype(np.float64)
-    scale = 1.0 / count
-    modifier, speaker = total(m["modifier"][lifted]), total(m["speaker"][lifted])
-    sentence_pairs = np.unique(group * (int(m["sentence"].max()) + 1) + m["sentence"][lifted])
-    sentences_seen = np.bincount(sentence_pairs // (int(m["sentence"].max()) + 1), minlength=n_rows)
-    salience = np.column_stack(
-        [
-            modifier * scale,
-            speaker * scale,
-            total(m["locative"][lifted]) * scale,
-            total(m["negated"][lifted]) * scale,
-            total(m["modal"][lifted]) * scale,
-            total(m["history"][lifted]) * scale,
-            total(m["dated"][lifted]) * scale,
-            total(m["with_trigger"][lifted]) * scale,
-            top(closeness[lifted]),
-            top(m["first_sentence"][lifted]),
-            sentences_seen / np.asarray(doc_sentences, dtype=np.int64)[g_doc],
-            low(m["shared"][lifted]),
-            low(m["small"][lifted]),
-            modifier + speaker == count,
-        ]
-    ).astype(np.float64)
-    # context words: each credit brings its mention's buckets; summed per row and bucket, scaled by 1 / count
-    bucket_ptr_a = np.asarray(bucket_ptr, dtype=np.int64)
-    b_len = np.diff(bucket_ptr_a)[lifted]
-    b_row = np.repeat(group, b_len)
-    b_at = np.arange(b_row.size) - np.repeat(np.cumsum(b_len) - b_len, b_len) + np.repeat(bucket_ptr_a[lifted], b_len)
-    b_key, b_count = np.unique(
-        b_row * CONTEXT_BUCKETS + np.asarray(bucket_flat, dtype=np.int64)[b_at], return_counts=True
-    )
-    c_row = b_key // CONTEXT_BUCKETS
-    c_val = b_count.astype(np.float64) * scale[c_row]
-    d_row, d_col = np.nonzero(dense)
-    s_row, s_col = np.nonzero(salience)
-    rows = np.concatenate([d_row, c_row, s_row])
-    cols = np.concatenate([d_col, n_dense + b_key % CONTEXT_BUCKETS, salience_at + s_col])
-    vals = np.concatenate([dense[d_row, d_col], c_val, salience[s_row, s_col]])
-    entry_order = np.argsort(rows * CANDIDATE_WIDTH + cols, kind="stable")
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    matrix = sp.csr_matrix(
-        (vals[entry_order].astype(np.float32), cols[entry_order], indptr), shape=(n_rows, CANDIDATE_WIDTH)
-    )
-    doc_index = np.asarray(docs_with, dtype=np.int64)[g_doc]
-    return matrix, doc_index, g_label.astype(np.int64)
+    prior = None if label_prior is None else np.asarray(label_prior, dtype=np.float64)
+    data, indices, indptr, doc_index, label_index = _kernel.candidate_rows(
+        list(docs), family, lift.depth, lift.ptr, lift.flat, prior,
+        MODIFIER_NEXT, SPEAKER_NEXT, _SPEAKER_AFTER, LOCATIVE_PREV, _CONTEXT_OFFSETS,
+        LEAD_TOKENS, DATELINE_TOKENS, SMALL_PLACE, CONTEXT_BUCKETS,
+    )  # fmt: skip
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(doc_index.size, CANDIDATE_WIDTH))
+    return matrix, doc_index, label_index
 
 
 class FeatureBatch:

@@ -10,7 +10,7 @@ import pytest
 
 from tagger import Tagger
 from tagger._resources import default_model_path
-from tagger.features import FeatureBatch, analyse_reference
+from tagger.features import FeatureBatch, alias_features_reference, analyse_reference, candidate_rows_reference
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 FIXED = [
@@ -45,6 +45,10 @@ def _reference_scores(model: Tagger, texts: list[str]) -> dict[str, np.ndarray]:
     prepared = [model._prepare(text) for text in texts]
     docs = [analyse_reference(text, model.matchers) for text in prepared]
     batch = FeatureBatch(prepared, model.matchers, model.vectorizer, place_families=model.place_families, docs=docs)
+    for name, family_model in model.families.items():  # the mention features in plain Python
+        ancestors = family_model.ancestors
+        batch._alias[name] = alias_features_reference(docs, name, ancestors)
+        batch._candidates[name] = candidate_rows_reference(docs, name, ancestors)
     texts_for_ngrams = model.vectorizer.prepare(prepared, docs, model.place_families)
     batch._counts = model.vectorizer.counts_reference(texts_for_ngrams)
     return model._scores(batch)
