@@ -164,6 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FAMILY=KIND",
         help="override a family's scorer for an experiment (e.g. event_type=evidence); the default is STRATEGY",
     )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="a trainer option for an experiment, its value as JSON (e.g. char_ngrams=null, cv=3); repeatable",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -173,6 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         if family not in strategy or not kind:
             parser.error(f"--strategy {item!r}: expected FAMILY=KIND with FAMILY one of {', '.join(strategy)}")
         strategy[family] = kind
+    options = {}
+    for item in args.option:
+        name, _, value = item.partition("=")
+        try:
+            options[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parser.error(f"--option {item!r}: the value after '=' must be JSON (null, 3, [4, 4], \"balanced\")")
     taxonomy = load_taxonomy(ROOT / "labels.yaml")
     sources = read_corpus(taxonomy)
     ucdp, ucdp_status = read_ucdp(taxonomy, args.ged)
@@ -194,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         strategy=strategy,
         sample_weight=weights,
+        **options,
         progress=lambda m: print("  " + m, file=sys.stderr),
     )
 
@@ -205,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     heldout["all"] = {fam: m.to_dict() for fam, m in evaluate(model, all_test).items()}
 
     model.info["build"] = {
-        "command": "python scripts/build_default_model.py",
+        "command": " ".join(["python scripts/build_default_model.py", *(f"--option {o}" for o in args.option)]),
         "seed": args.seed,
         "seconds": round(time.perf_counter() - started, 1),
         "sources": {
@@ -218,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         "evaluation_only": "data/eval/*.jsonl: never trained or tuned on",
         "balance": balance,
         "strategy": strategy,
+        "options": options,
         "train_label_counts": label_counts(train_records),
     }
     evaluation_only = {}

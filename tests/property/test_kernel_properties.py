@@ -68,6 +68,22 @@ def test_tokenize_is_the_reference(text):
     assert tokenize(text) == tokenize_reference(text)
 
 
+# what a sentence break looks at: its punctuation, closing and opening quotes, spaces and line breaks, and
+# the first letter after (in and out of the capital / digit / Latin-Greek-Cyrillic classes)
+BREAKS = st.lists(
+    st.sampled_from(list(".!?.\n\n \t\u00a0\u2003\"”’')]“‘([aAzZ09ÀɏͰϿЀӿԀ_-") + ["Mr.", "U.S.", "...", "?!", ". ", ".\n"]),
+    max_size=60,
+).map("".join)
+
+
+@SETTINGS
+@given(text=st.one_of(BREAKS, TEXT, NEWS))
+def test_sentence_spans_are_the_reference(text):
+    from tagger.text import sentence_spans, sentence_spans_reference
+
+    assert sentence_spans(text) == sentence_spans_reference(text)
+
+
 @pytest.fixture(scope="module")
 def matchers(small_taxonomy):
     rows = [
