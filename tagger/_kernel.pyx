@@ -1048,3 +1048,24 @@ def alias_rows(
     finally:
         free(keys); free(starts)
     return out_data[:nnz], out_indices[:nnz], out_indptr
+
+
+# --- sparse rows times dense weights (sparse.Rows.dot) ----------------------------------------------------------------
+
+
+def csr_dot(const float[:] data, const int64_t[:] indices, const int64_t[:] indptr, const float[:, ::1] weights):
+    """``csr @ weights`` in float32, adding row by row and entry by entry as scipy's ``csr_matvecs`` does."""
+    cdef Py_ssize_t n_rows = indptr.shape[0] - 1, k = weights.shape[1], n_cols = weights.shape[0], r, e, j
+    cdef int64_t col
+    cdef float a
+    out = np.zeros((n_rows, k), dtype=np.float32)
+    cdef float[:, ::1] o = out
+    for r in range(n_rows):
+        for e in range(indptr[r], indptr[r + 1]):
+            col = indices[e]
+            if col < 0 or col >= n_cols:
+                raise IndexError("column index outside the weights")
+            a = data[e]
+            for j in range(k):
+                o[r, j] += a * weights[col, j]
+    return out

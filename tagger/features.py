@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from . import _kernel
 from .gazetteer import Matcher, Mention
+from .sparse import Rows
 from .text import Tokens, tokenize, tokenize_reference, words
 
 __all__ = [
@@ -467,7 +468,7 @@ def _lift_of(ancestors: Sequence[Sequence[int]]) -> _Lift:
     return found[1]
 
 
-def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
+def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]) -> Rows:
     """Per label: log count of mentions (its own and its descendants'), headline, lead, and how early the first is.
 
     Columns are label-major: label ``i`` owns columns ``4i .. 4i+3``. Computed by the compiled kernel in one pass
@@ -475,7 +476,7 @@ def alias_features(docs: Sequence[Document], family: str, ancestors: Sequence[Se
     """
     lift = _lift_of(ancestors)
     data, indices, indptr = _kernel.alias_rows(list(docs), family, lift.depth, lift.ptr, lift.flat, LEAD_TOKENS)
-    return sp.csr_matrix((data, indices, indptr), shape=(len(docs), len(ancestors) * len(ALIAS_FEATURES)))
+    return Rows(data, indices, indptr, (len(docs), len(ancestors) * len(ALIAS_FEATURES)))
 
 
 def alias_features_reference(
@@ -724,7 +725,7 @@ def candidate_rows(
     family: str,
     ancestors: Sequence[Sequence[int]],
     label_prior: np.ndarray | None = None,
-) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+) -> tuple[Rows, np.ndarray, np.ndarray]:
     """One feature row per (document, candidate label) found by the matcher, plus their doc and label indices.
 
     Candidates are the labels mentioned and their ancestors. ``label_prior`` holds, per label, the log-odds that
@@ -743,8 +744,7 @@ def candidate_rows(
         MODIFIER_NEXT, SPEAKER_NEXT, _SPEAKER_AFTER, LOCATIVE_PREV, _CONTEXT_OFFSETS,
         LEAD_TOKENS, DATELINE_TOKENS, SMALL_PLACE, CONTEXT_BUCKETS,
     )  # fmt: skip
-    matrix = sp.csr_matrix((data, indices, indptr), shape=(doc_index.size, CANDIDATE_WIDTH))
-    return matrix, doc_index, label_index
+    return Rows(data, indices, indptr, (doc_index.size, CANDIDATE_WIDTH)), doc_index, label_index
 
 
 class FeatureBatch:
@@ -772,8 +772,9 @@ class FeatureBatch:
         self._docs = docs
         self._counts = counts
         self._ngrams: sp.csr_matrix | None = None
-        self._alias: dict[str, sp.csr_matrix] = {}
-        self._candidates: dict[str, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
+        self._alias: dict[str, Rows] = {}
+        self._candidates: dict[str, tuple[Rows, np.ndarray, np.ndarray]] = {}
+        self._scipy_candidates: dict[str, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -804,18 +805,30 @@ class FeatureBatch:
         needs_docs = self.vectorizer.analyzer != ANALYZER_RAW
         return self.vectorizer.prepare(self.texts, self.docs if needs_docs else None, self.place_families)
 
-    def alias(self, family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
+    def alias_rows(self, family: str, ancestors: Sequence[Sequence[int]]) -> Rows:
+        """The family's alias evidence (:func:`alias_features`), as the tagging path multiplies it."""
         if family not in self._alias:
             self._alias[family] = alias_features(self.docs, family, ancestors)
         return self._alias[family]
 
-    def candidates(
-        self, family: str, ancestors: Sequence[Sequence[int]]
-    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    def alias(self, family: str, ancestors: Sequence[Sequence[int]]) -> sp.csr_matrix:
+        """:meth:`alias_rows` as a scipy matrix (for training)."""
+        return self.alias_rows(family, ancestors).scipy()
+
+    def candidate_rows(self, family: str, ancestors: Sequence[Sequence[int]]) -> tuple[Rows, np.ndarray, np.ndarray]:
         """Candidate rows (prior column empty), document indices and label indices of one family."""
         if family not in self._candidates:
             self._candidates[family] = candidate_rows(self.docs, family, ancestors)
         return self._candidates[family]
+
+    def candidates(
+        self, family: str, ancestors: Sequence[Sequence[int]]
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """:meth:`candidate_rows` with the rows as a scipy matrix (for training)."""
+        if family not in self._scipy_candidates:
+            rows, doc_index, label_index = self.candidate_rows(family, ancestors)
+            self._scipy_candidates[family] = (rows.scipy(), doc_index, label_index)
+        return self._scipy_candidates[family]
 
     def subset(self, index: np.ndarray, vectorizer: TextVectorizer | None = None) -> FeatureBatch:
         """The batch restricted to the documents ``index`` (n-gram counts kept, weights recomputed)."""

@@ -176,12 +176,13 @@ def _fit(
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     if kind == "ovr":
-                        alias = alias_features(fam_docs, name, ancestors)
+                        alias = alias_features(fam_docs, name, ancestors).scipy()
                         x = sp.hstack([batch_features.ngrams[rows], alias], format="csr")
                         for j, learner in learners[name].items():
                             learner.partial_fit(x, gold[:, j], classes=[False, True])
                     else:
-                        x, d_idx, l_idx = candidate_rows(fam_docs, name, ancestors, priors[name])
+                        candidates, d_idx, l_idx = candidate_rows(fam_docs, name, ancestors, priors[name])
+                        x = candidates.scipy()
                         if x.shape[0]:
                             learners[name].partial_fit(x, gold[d_idx, l_idx], classes=[False, True])
             say(f"pass 2 (epoch {epoch + 1}): {position} records")

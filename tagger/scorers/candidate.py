@@ -40,10 +40,10 @@ class CandidateScorer:
 
     def candidate_scores(self, batch: FeatureBatch, family: FamilyContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Probability of each candidate row, with its document and label indices."""
-        rows, doc_idx, label_idx = batch.candidates(family.name, family.ancestors)
+        rows, doc_idx, label_idx = batch.candidate_rows(family.name, family.ancestors)
         if not rows.shape[0]:
             return np.zeros(0, dtype=np.float32), doc_idx, label_idx
-        z = np.asarray(rows @ self.coef).ravel() + self.coef[PRIOR_COLUMN] * self.label_prior[label_idx]
+        z = rows.dot(self.coef) + self.coef[PRIOR_COLUMN] * self.label_prior[label_idx]
         return sigmoid(z + self.bias[0]), doc_idx, label_idx
 
     def scores(self, batch: FeatureBatch, family: FamilyContext) -> np.ndarray:

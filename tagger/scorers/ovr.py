@@ -215,9 +215,9 @@ def _rows(weight: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
 
 def linear_logits(scorer: Any, batch: FeatureBatch, family: FamilyContext) -> np.ndarray:
     """``[n-gram TF-IDF | alias evidence] @ weights + bias`` for a scorer with the shared linear layout."""
-    alias_x = batch.alias(family.name, family.ancestors)
+    alias_x = batch.alias_rows(family.name, family.ancestors)
     text_x = text_matrix(batch, scorer.text)
-    return np.asarray(text_x @ scorer.w_text) + np.asarray(alias_x @ scorer.w_alias) + scorer.bias
+    return np.asarray(text_x @ scorer.w_text) + alias_x.dot(scorer.w_alias) + scorer.bias
 
 
 def linear_arrays(scorer: Any) -> dict[str, np.ndarray]:
