@@ -11,7 +11,7 @@ from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, Py_UNICODE_
 from cpython.unicode cimport Py_UNICODE_ISTITLE
 from libc.stdint cimport uint64_t, uint32_t, int64_t, int32_t, int8_t
 from libc.stdlib cimport malloc, free, qsort
-from libc.string cimport memset
+from libc.string cimport memcmp, memcpy, memset
 
 import numpy as np
 
@@ -280,8 +280,240 @@ def sentence_spans(object source):
 # --- matching ---------------------------------------------------------------------------------------------------
 
 
+cdef enum:
+    _IS_KEY = 1
+    _IS_PREFIX = 2
+
+cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
+cdef uint64_t FNV_PRIME = 0x100000001B3ULL
+
+
+cdef struct _Entry:
+    uint64_t hash
+    int64_t start  # its UTF-8 bytes are text[start : start + length]
+    int32_t length
+    int32_t key  # key number, or -1 for a string that is only a prefix
+    int32_t flags  # _IS_KEY | _IS_PREFIX
+
+
+cdef struct _Slot:
+    uint32_t tag  # the hash's high 32 bits
+    int32_t entry  # -1: empty
+
+
+cdef inline uint64_t _fnv_byte(uint64_t h, unsigned char b) noexcept nogil:
+    return (h ^ b) * FNV_PRIME
+
+
+cdef inline uint64_t _fnv_word(uint64_t h, str word, Py_ssize_t *n_bytes) noexcept:
+    """FNV-1a of ``word.encode("utf-8", "surrogatepass")`` continued from ``h``; adds its length to ``n_bytes``."""
+    cdef int kind = PyUnicode_KIND(word)
+    cdef void *data = PyUnicode_DATA(word)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(word)
+    cdef uint32_t ch
+    for i in range(n):
+        ch = <uint32_t>PyUnicode_READ(kind, data, i)
+        if ch < 0x80:
+            h = _fnv_byte(h, <unsigned char>ch)
+            n_bytes[0] += 1
+        elif ch < 0x800:
+            h = _fnv_byte(h, <unsigned char>(0xC0 | (ch >> 6)))
+            h = _fnv_byte(h, <unsigned char>(0x80 | (ch & 0x3F)))
+            n_bytes[0] += 2
+        elif ch < 0x10000:
+            h = _fnv_byte(h, <unsigned char>(0xE0 | (ch >> 12)))
+            h = _fnv_byte(h, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
+            h = _fnv_byte(h, <unsigned char>(0x80 | (ch & 0x3F)))
+            n_bytes[0] += 3
+        else:
+            h = _fnv_byte(h, <unsigned char>(0xF0 | (ch >> 18)))
+            h = _fnv_byte(h, <unsigned char>(0x80 | ((ch >> 12) & 0x3F)))
+            h = _fnv_byte(h, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
+            h = _fnv_byte(h, <unsigned char>(0x80 | (ch & 0x3F)))
+            n_bytes[0] += 4
+    return h
+
+
+cdef inline bint _word_equals(str word, const unsigned char *text, Py_ssize_t *at) noexcept:
+    """Whether ``text[at:]`` starts with the UTF-8 bytes of ``word`` (``at`` moves past them when it does)."""
+    cdef int kind = PyUnicode_KIND(word)
+    cdef void *data = PyUnicode_DATA(word)
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(word), p = at[0]
+    cdef uint32_t ch
+    cdef unsigned char b[4]
+    cdef int k, m
+    for i in range(n):
+        ch = <uint32_t>PyUnicode_READ(kind, data, i)
+        if ch < 0x80:
+            b[0] = <unsigned char>ch
+            m = 1
+        elif ch < 0x800:
+            b[0] = <unsigned char>(0xC0 | (ch >> 6))
+            b[1] = <unsigned char>(0x80 | (ch & 0x3F))
+            m = 2
+        elif ch < 0x10000:
+            b[0] = <unsigned char>(0xE0 | (ch >> 12))
+            b[1] = <unsigned char>(0x80 | ((ch >> 6) & 0x3F))
+            b[2] = <unsigned char>(0x80 | (ch & 0x3F))
+            m = 3
+        else:
+            b[0] = <unsigned char>(0xF0 | (ch >> 18))
+            b[1] = <unsigned char>(0x80 | ((ch >> 12) & 0x3F))
+            b[2] = <unsigned char>(0x80 | ((ch >> 6) & 0x3F))
+            b[3] = <unsigned char>(0x80 | (ch & 0x3F))
+            m = 4
+        for k in range(m):
+            if text[p] != b[k]:
+                return False
+            p += 1
+    at[0] = p
+    return True
+
+
+cdef class PhraseTable:
+    """The surface forms of a matcher and their word prefixes in an open-addressing hash table (FNV-1a of the UTF-8
+    bytes), built from the newline-joined blobs a model stores: no Python string, dict or set per form, and a phrase
+    grows by hashing only its next word. Keys must be sorted and distinct (checked while building)."""
+
+    cdef unsigned char *text
+    cdef _Entry *entries
+    cdef _Slot *slots
+    cdef uint64_t mask
+    cdef Py_ssize_t n_entries
+    cdef readonly Py_ssize_t n_keys
+
+    def __cinit__(self, const unsigned char[:] keys, const unsigned char[:] prefixes):
+        cdef Py_ssize_t n_k = keys.shape[0], n_p = prefixes.shape[0], n_strings, size = 1, i
+        n_strings = (_count_lines(&keys[0] if n_k else NULL, n_k) if n_k else 0) + (
+            _count_lines(&prefixes[0] if n_p else NULL, n_p) if n_p else 0
+        )
+        while size < 2 * n_strings + 2:
+            size *= 2
+        self.mask = size - 1
+        self.text = <unsigned char *>malloc(n_k + n_p + 1)
+        self.entries = <_Entry *>malloc((n_strings + 1) * sizeof(_Entry))
+        self.slots = <_Slot *>malloc(size * sizeof(_Slot))
+        if self.text == NULL or self.entries == NULL or self.slots == NULL:
+            raise MemoryError()
+        for i in range(size):
+            self.slots[i].entry = -1
+        if n_k:
+            memcpy(self.text, &keys[0], n_k)
+        if n_p:
+            memcpy(self.text + n_k, &prefixes[0], n_p)
+        self.n_entries = 0
+        self.n_keys = self._add_lines(0, n_k, True)
+        self._add_lines(n_k, n_k + n_p, False)
+
+    def __dealloc__(self):
+        free(self.text)
+        free(self.entries)
+        free(self.slots)
+
+    cdef Py_ssize_t _add_lines(self, Py_ssize_t begin, Py_ssize_t end, bint keys) except -1:
+        """Insert the newline-separated strings of ``text[begin:end]``; returns how many there were."""
+        cdef Py_ssize_t start = begin, stop, count = 0, prev_start = -1, prev_len = 0, common
+        cdef int32_t found
+        cdef int order
+        if end == begin:
+            return 0
+        while True:
+            stop = start
+            while stop < end and self.text[stop] != 10:
+                stop += 1
+            if keys and prev_start >= 0:
+                common = min(prev_len, stop - start)
+                order = memcmp(self.text + prev_start, self.text + start, common)
+                if order > 0 or (order == 0 and prev_len >= stop - start):
+                    raise ValueError("matcher keys must be sorted and distinct")
+            found = self._insert(start, stop - start, count if keys else -1)
+            if keys and found >= 0:
+                raise ValueError("matcher keys must be sorted and distinct")
+            prev_start, prev_len = start, stop - start
+            count += 1
+            if stop >= end:
+                break
+            start = stop + 1
+        return count
+
+    cdef int32_t _insert(self, Py_ssize_t start, Py_ssize_t length, int32_t key) except -2:
+        """Add a key (``key`` >= 0) or a prefix; returns the entry it already had, or -1 when it is new."""
+        cdef uint64_t h = FNV_OFFSET
+        cdef Py_ssize_t i
+        cdef uint64_t s
+        cdef _Entry *e
+        for i in range(start, start + length):
+            h = _fnv_byte(h, self.text[i])
+        s = h & self.mask
+        while self.slots[s].entry >= 0:
+            e = &self.entries[self.slots[s].entry]
+            if e.hash == h and e.length == length and memcmp(self.text + e.start, self.text + start, length) == 0:
+                if key >= 0:
+                    return self.slots[s].entry
+                e.flags |= _IS_PREFIX
+                return self.slots[s].entry
+            s = (s + 1) & self.mask
+        e = &self.entries[self.n_entries]
+        e.hash, e.start, e.length, e.key = h, start, <int32_t>length, key
+        e.flags = _IS_KEY if key >= 0 else _IS_PREFIX
+        self.slots[s].tag = <uint32_t>(h >> 32)
+        self.slots[s].entry = <int32_t>self.n_entries
+        self.n_entries += 1
+        return -1
+
+    cdef const _Entry *_find(self, uint64_t h, Py_ssize_t n_bytes, list words, Py_ssize_t i, Py_ssize_t j) noexcept:
+        """The entry of the phrase ``" ".join(words[i:j])`` (its hash ``h`` and UTF-8 length), or NULL."""
+        cdef uint64_t s = h & self.mask
+        cdef uint32_t tag = <uint32_t>(h >> 32)
+        cdef const _Entry *e
+        cdef Py_ssize_t at, k
+        cdef bint same
+        while self.slots[s].entry >= 0:
+            if self.slots[s].tag == tag:
+                e = &self.entries[self.slots[s].entry]
+                if e.hash == h and e.length == n_bytes:
+                    at = e.start
+                    same = True
+                    for k in range(i, j):
+                        if k > i:
+                            if self.text[at] != 32:
+                                same = False
+                                break
+                            at += 1
+                        if not _word_equals(<str>words[k], self.text, &at):
+                            same = False
+                            break
+                    if same:
+                        return e
+            s = (s + 1) & self.mask
+        return NULL
+
+    def lookup(self, str phrase):
+        """``(key number or -1, is a prefix)`` of a phrase (words joined by single spaces), or None (for tests)."""
+        cdef list words = phrase.split(" ")
+        cdef uint64_t h = FNV_OFFSET
+        cdef Py_ssize_t n_bytes = 0, k
+        for k in range(len(words)):
+            if k:
+                h = _fnv_byte(h, 32)
+                n_bytes += 1
+            h = _fnv_word(h, <str>words[k], &n_bytes)
+        cdef const _Entry *e = self._find(h, n_bytes, words, 0, len(words))
+        if e == NULL:
+            return None
+        return (e.key, bool(e.flags & _IS_PREFIX))
+
+
+cdef Py_ssize_t _count_lines(const unsigned char *text, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i, lines = 1
+    for i in range(n):
+        if text[i] == 10:
+            lines += 1
+    return lines
+
+
 def find_mentions(
-    list keys, list caps, list uppers, dict index, const int32_t[:] starts, set prefixes,
+    list keys, list caps, list uppers, PhraseTable table, const int32_t[:] starts,
     const int32_t[:] labels, const int8_t[:] kinds, const int8_t[:] flags, const int64_t[:] populations, mention
 ):
     """``Matcher.find``: leftmost-longest, non-overlapping matches as ``mention`` tuples, in text order.
@@ -290,38 +522,64 @@ def find_mentions(
     shorter one only when every row of the longer one is refused (all-capitals aliases need all-capitals words,
     common-word places a capital).
     """
-    cdef Py_ssize_t n = len(keys), i, j, end, k, row, r0, r1, next_free = 0
+    cdef Py_ssize_t n = len(keys)
+    cdef list out = []
+    cdef int32_t *found_key = <int32_t *>malloc((n + 1) * sizeof(int32_t))
+    cdef Py_ssize_t *found_end = <Py_ssize_t *>malloc((n + 1) * sizeof(Py_ssize_t))
+    if found_key == NULL or found_end == NULL:
+        free(found_key)
+        free(found_end)
+        raise MemoryError()
+    try:
+        _scan(keys, caps, uppers, table, starts, labels, kinds, flags, populations, mention, out, found_key, found_end)
+    finally:
+        free(found_key)
+        free(found_end)
+    return out
+
+
+cdef int _scan(
+    list keys, list caps, list uppers, PhraseTable table, const int32_t[:] starts,
+    const int32_t[:] labels, const int8_t[:] kinds, const int8_t[:] flags, const int64_t[:] populations, mention,
+    list out, int32_t *found_key, Py_ssize_t *found_end
+) except -1:
+    cdef Py_ssize_t n = len(keys), i, j, end, k, row, r0, r1, next_free = 0, n_found, n_bytes
     cdef int flag
     cdef bint all_upper, any_found, shared
-    cdef list out = []
-    cdef list matched_keys = [], matched_ends = []
-    cdef str phrase
-    cdef object u
+    cdef const _Entry *e
+    cdef uint64_t h
+    cdef int32_t u
     for i in range(n):
         if i < next_free:
             continue
-        phrase = keys[i]
-        u = index.get(phrase)
-        if u is None and phrase not in prefixes:
+        n_bytes = 0
+        h = _fnv_word(FNV_OFFSET, <str>keys[i], &n_bytes)
+        e = table._find(h, n_bytes, keys, i, i + 1)
+        if e == NULL:
             continue
-        matched_keys.clear()
-        matched_ends.clear()
-        if u is not None:
-            matched_keys.append(u)
-            matched_ends.append(i + 1)
+        n_found = 0
+        if e.flags & _IS_KEY:
+            found_key[0] = e.key
+            found_end[0] = i + 1
+            n_found = 1
         j = i + 1
-        while j < n and phrase in prefixes:
-            phrase = phrase + " " + <str>keys[j]
+        while j < n and e.flags & _IS_PREFIX:
+            h = _fnv_byte(h, 32)
+            n_bytes += 1
+            h = _fnv_word(h, <str>keys[j], &n_bytes)
             j += 1
-            u = index.get(phrase)
-            if u is not None:
-                matched_keys.append(u)
-                matched_ends.append(j)
-        for k in range(len(matched_keys) - 1, -1, -1):
-            u = matched_keys[k]
-            end = matched_ends[k]
-            r0 = starts[<Py_ssize_t>u]
-            r1 = starts[<Py_ssize_t>u + 1]
+            e = table._find(h, n_bytes, keys, i, j)
+            if e == NULL:
+                break
+            if e.flags & _IS_KEY:
+                found_key[n_found] = e.key
+                found_end[n_found] = j
+                n_found += 1
+        for k in range(n_found - 1, -1, -1):
+            u = found_key[k]
+            end = found_end[k]
+            r0 = starts[u]
+            r1 = starts[u + 1]
             shared = r1 - r0 > 1
             any_found = False
             for row in range(r0, r1):
@@ -336,12 +594,17 @@ def find_mentions(
                         continue
                 if flag & 1 and not caps[i]:
                     continue
-                out.append(mention(labels[row], i, end, kinds[row], bool(flag & 1), populations[row], shared))
+                out.append(
+                    tuple.__new__(
+                        mention,
+                        (labels[row], i, end, kinds[row], bool(flag & 1), populations[row], shared),
+                    )
+                )
                 any_found = True
             if any_found:
                 next_free = end
                 break
-    return out
+    return 0
 
 
 # --- hashed n-grams -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ learned model decides how much any mention is worth.
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,13 +82,20 @@ def read_gazetteer(path: str | Path) -> list[GazetteerRow]:
     return rows
 
 
+def _blob(strings: list[str]) -> np.ndarray:
+    """Strings joined by line breaks as UTF-8 bytes (how a matcher keeps and saves its keys and prefixes)."""
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
 class Matcher:
     """Leftmost-longest matcher of surface forms over :func:`tagger.text.tokenize` tokens.
 
-    The table is columnar: the distinct keys in sorted order (a dict from key to its number), ``starts`` (the rows
-    of key ``u`` are ``starts[u] .. starts[u + 1] - 1``) and per row its label, kind, flags and population as numpy
-    arrays; so a saved matcher of 200,000+ place names loads with a few ``np.frombuffer`` calls and one dict. Matching
-    (in the compiled kernel) grows a candidate phrase word by word only while it is the prefix of some surface form.
+    The table is columnar: the distinct keys in sorted order (newline-joined UTF-8, looked up through the kernel's
+    hash table :class:`tagger._kernel.PhraseTable`), ``starts`` (the rows of key ``u`` are ``starts[u] ..
+    starts[u + 1] - 1``) and per row its label, kind, flags and population as numpy arrays; so a saved matcher of
+    200,000+ place names loads with a few ``np.frombuffer`` calls and one table built in C, with no Python object per
+    name. Matching (in the kernel) grows a candidate phrase word by word only while it is the prefix of some surface
+    form, hashing only the next word.
     """
 
     def __init__(
@@ -104,29 +112,37 @@ class Matcher:
         first = dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True))  # C-level: first row of each key
         unique = list(first)
         unique.reverse()  # ``first`` was filled from the end: its keys are in reverse sorted order
+        if any("\n" in key for key in unique):
+            raise ValueError("matcher keys cannot contain line breaks")
         starts = np.fromiter((first[key] for key in unique), dtype=np.int32, count=len(unique))
+        if prefixes is None:
+            prefixes = [
+                " ".join(words[:end]) for words in (key.split(" ") for key in unique) for end in range(1, len(words))
+            ]
         self._set(
-            unique,
+            _blob(unique),
+            _blob(sorted(set(prefixes))),
             np.append(starts, np.int32(n)),
             np.asarray(labels, dtype=np.int32),
             np.asarray(kinds, dtype=np.int8),
             np.asarray(flags, dtype=np.int8),
             np.asarray(populations, dtype=np.int64),
-            prefixes,
         )
 
     def _set(
         self,
-        unique: list[str],
+        key_blob: np.ndarray,
+        prefix_blob: np.ndarray,
         starts: np.ndarray,
         labels: np.ndarray,
         kinds: np.ndarray,
         flags: np.ndarray,
         populations: np.ndarray,
-        prefixes: list[str] | None,
     ) -> None:
-        self._keys = unique
-        self._index = dict(zip(unique, range(len(unique)), strict=True))
+        self._key_blob, self._prefix_blob = key_blob, prefix_blob
+        self._table = _kernel.PhraseTable(key_blob, prefix_blob)  # refuses keys out of order or repeated
+        if starts.size != self._table.n_keys + 1:
+            raise ValueError("matcher arrays are of different lengths")
         self._starts, self._labels, self._kinds, self._flags, self._populations = (
             starts,
             labels,
@@ -134,13 +150,21 @@ class Matcher:
             flags,
             populations,
         )
-        if prefixes is None:
-            prefixes = []
-            for key in unique:
-                if " " in key:
-                    words = key.split(" ")
-                    prefixes.extend(" ".join(words[:end]) for end in range(1, len(words)))
-        self._prefixes = set(prefixes)
+
+    # the keys and prefixes as Python objects: only for the reference matcher and the old format's columns
+    @functools.cached_property
+    def _keys(self) -> list[str]:
+        text = self._key_blob.tobytes().decode("utf-8")
+        return text.split("\n") if text else []
+
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {key: u for u, key in enumerate(self._keys)}
+
+    @functools.cached_property
+    def _prefixes(self) -> set[str]:
+        text = self._prefix_blob.tobytes().decode("utf-8")
+        return set(text.split("\n")) if text else set()
 
     @classmethod
     def for_family(cls, family: Family, gazetteer: Iterable[GazetteerRow] = ()) -> Matcher:
@@ -171,7 +195,7 @@ class Matcher:
         return cls(**columns)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return int(self._table.n_keys)
 
     def find(self, tokens: Tokens) -> list[Mention]:
         """Every mention in ``tokens``, leftmost-longest and non-overlapping, in text order."""
@@ -179,9 +203,8 @@ class Matcher:
             tokens.keys,
             tokens.caps,
             tokens.uppers,
-            self._index,
+            self._table,
             self._starts,
-            self._prefixes,
             self._labels,
             self._kinds,
             self._flags,
@@ -243,16 +266,14 @@ class Matcher:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The table as packed arrays (keys and prefixes as newline-joined UTF-8), for a model folder's npz."""
-        if any("\n" in key for key in self._keys):
-            raise ValueError("matcher keys cannot contain line breaks")
         return {
-            "keys": np.frombuffer("\n".join(self._keys).encode("utf-8"), dtype=np.uint8),
+            "keys": self._key_blob,
             "starts": self._starts.astype(np.int32),
             "labels": self._labels.astype(np.int32),
             "kinds": self._kinds.astype(np.int8),
             "flags": self._flags.astype(np.int8),
             "populations": self._populations.astype(np.int64),
-            "prefixes": np.frombuffer("\n".join(sorted(self._prefixes)).encode("utf-8"), dtype=np.uint8),
+            "prefixes": self._prefix_blob,
         }
 
     @classmethod
@@ -272,25 +293,22 @@ class Matcher:
                 raise ValueError(f"matcher array {name!r} is missing")
             if arrays[name].dtype != np.dtype(dtype) or arrays[name].ndim != 1:
                 raise ValueError(f"matcher array {name!r} must be one-dimensional {np.dtype(dtype).name}")
-        blob = arrays["keys"].tobytes().decode("utf-8")
-        keys = blob.split("\n") if blob else []
-        prefix_blob = arrays["prefixes"].tobytes().decode("utf-8")
-        prefixes = prefix_blob.split("\n") if prefix_blob else []
+        for name in ("keys", "prefixes"):
+            try:
+                arrays[name].tobytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(f"matcher array {name!r} is not UTF-8 text") from None
         starts, labels = arrays["starts"], arrays["labels"]
         kinds, flags, populations = arrays["kinds"], arrays["flags"], arrays["populations"]
         n_rows = labels.size
-        if not (kinds.size == flags.size == populations.size == n_rows) or starts.size != len(keys) + 1:
+        if not (kinds.size == flags.size == populations.size == n_rows):
             raise ValueError("matcher arrays are of different lengths")
         if starts.size and (starts[0] != 0 or starts[-1] != n_rows or np.any(np.diff(starts) <= 0)):
             raise ValueError("matcher row ranges must start at 0, grow and end at the number of rows")
         if n_rows and (labels.min() < 0 or labels.max() >= n_labels or kinds.min() < 0 or kinds.max() >= len(KINDS)):
             raise ValueError("matcher entries point outside the taxonomy")
-        if keys != sorted(keys):
-            raise ValueError("matcher keys must be in sorted order")
         matcher = cls.__new__(cls)
-        matcher._set(keys, starts, labels, kinds, flags, populations, prefixes)
-        if len(matcher._index) != len(keys):
-            raise ValueError("matcher keys must be distinct")
+        matcher._set(arrays["keys"], arrays["prefixes"], starts, labels, kinds, flags, populations)
         return matcher
 
     def to_columns(self) -> dict[str, Any]:
