@@ -2,31 +2,41 @@
 
 from __future__ import annotations
 
+import csv
+from types import SimpleNamespace
+
 import pytest
 
-from benchmarks import protocol
-from benchmarks.common import Budget
-from benchmarks.datasets import Task
+
+@pytest.fixture(scope="module")
+def bench() -> SimpleNamespace:
+    before = csv.field_size_limit()
+    from benchmarks import protocol
+    from benchmarks.common import Budget
+    from benchmarks.datasets import Task
+
+    csv.field_size_limit(before)  # benchmarks.datasets raises the process-wide limit on import: keep the tests' own
+    return SimpleNamespace(protocol=protocol, Budget=Budget, Task=Task)
 
 
-def task(metric: str, kind: str = "multilabel") -> Task:
-    return Task(name="t", title="T", kind=kind, metric=metric, labels=["a", "b"], train=[], dev=[], test=[])
+def grid(bench: SimpleNamespace, metric: str, kind: str = "multilabel") -> list[dict]:
+    task = bench.Task(name="t", title="T", kind=kind, metric=metric, labels=["a", "b"], train=[], dev=[], test=[])
+    return bench.protocol.default_grid("tagger", task, bench.Budget(quick=True))
 
 
 @pytest.mark.parametrize(
     ("metric", "kind", "chosen"),
     [("example_f1", "multilabel", "example"), ("micro_f1", "multilabel", "micro"), ("macro_f1", "multiclass", "macro")],
 )
-def test_the_tagger_selects_on_the_task_metric(metric, kind, chosen):
-    (setting,) = protocol.default_grid("tagger", task(metric, kind), Budget(quick=True))
+def test_the_tagger_selects_on_the_task_metric(bench, metric, kind, chosen):
+    (setting,) = grid(bench, metric, kind)
     assert setting["select"] is True and setting["shrink"] == "cv"
     assert setting["select_metric"] == chosen
 
 
-def test_an_older_trainer_without_select_metric_is_not_given_it(monkeypatch):
-    monkeypatch.setattr(protocol, "_trainer_has_option", lambda name: name == "select")
-    (setting,) = protocol.default_grid("tagger", task("example_f1"), Budget(quick=True))
+def test_an_older_trainer_without_select_metric_is_not_given_it(bench, monkeypatch):
+    monkeypatch.setattr(bench.protocol, "_trainer_has_option", lambda name: name == "select")
+    (setting,) = grid(bench, "example_f1")
     assert setting["select"] is True and "select_metric" not in setting
-    monkeypatch.setattr(protocol, "_trainer_has_option", lambda name: False)
-    grid = protocol.default_grid("tagger", task("example_f1"), Budget(quick=True))
-    assert all("select" not in s and "select_metric" not in s for s in grid)
+    monkeypatch.setattr(bench.protocol, "_trainer_has_option", lambda name: False)
+    assert all("select" not in s and "select_metric" not in s for s in grid(bench, "example_f1"))
