@@ -46,6 +46,9 @@ def default_grid(key: str, task: Task, budget: Budget) -> list[dict[str, Any]]:
             # the trainer chooses its own settings on the task's dev split (or its own hold-out) and the
             # threshold shrinkage by cross-validation: one setting from the benchmark's point of view
             base = {**base, "select": True, "shrink": "cv"}
+            metric = _SELECT_METRIC.get(task.metric)
+            if metric is not None and _trainer_has_option("select_metric"):
+                base["select_metric"] = metric  # the trainer chooses on the metric the task is scored by
             if task.kind == "multiclass":
                 base["strategy"] = "softmax"
         if task.name.startswith("reuters"):
@@ -66,13 +69,22 @@ def default_grid(key: str, task: Task, budget: Budget) -> list[dict[str, Any]]:
     raise KeyError(key)
 
 
-def _trainer_selects() -> bool:
-    """Whether this tagger's trainer has model selection (``train(select=True)``); older checkouts do not."""
+# the task's metric as the trainer's ``select_metric``
+_SELECT_METRIC = {"example_f1": "example", "micro_f1": "micro", "macro_f1": "macro"}
+
+
+def _trainer_has_option(name: str) -> bool:
+    """Whether this tagger's trainer takes the option ``name`` (older checkouts lack the newer ones)."""
     import inspect
 
     from tagger.training import train
 
-    return "select" in inspect.signature(train).parameters
+    return name in inspect.signature(train).parameters
+
+
+def _trainer_selects() -> bool:
+    """Whether this tagger's trainer has model selection (``train(select=True)``); older checkouts do not."""
+    return _trainer_has_option("select")
 
 
 def tagger_quick_options(budget: Budget) -> dict[str, Any]:

@@ -16,6 +16,15 @@ COLORS = {
 }
 
 
+# the trainer's ``select_metric`` values, as the report names them
+_CRITERIA = {
+    "mean": "mean of micro- and macro-F1",
+    "micro": "micro-F1",
+    "macro": "macro-F1",
+    "example": "example-based F1",
+}
+
+
 def _pct(x: float | None, digits: int = 2) -> str:
     return "–" if x is None else f"{100 * x:.{digits}f}"
 
@@ -161,15 +170,20 @@ def _task_detail(task: dict[str, Any], out: Path, top: int | None = None) -> lis
     tagger = task["systems"].get("tagger", {})
     selection = (tagger.get("info") or {}).get("selection")
     if selection:
+        # results of trainers with select_metric also hold example-based F1 and name the criterion
+        with_example = all("example_f1" in t for t in selection["tried"])
         tried = "; ".join(
             ", ".join(f"{k}={v}" for k, v in t["setting"].items())
             + f": {_pct(t['micro_f1'], 1)}/{_pct(t['macro_f1'], 1)}"
+            + (f"/{_pct(t['example_f1'], 1)}" if with_example else "")
             for t in selection["tried"]
         )
         chosen = ", ".join(f"{k}={v}" for k, v in selection["chosen"].items())
         shrink = (tagger.get("info") or {}).get("shrink") or {}
+        criterion = _CRITERIA.get(selection.get("metric", "mean"), selection.get("metric"))
         lines.append(
-            f"tagger's own selection on {selection['on']} ({selection['dev_records']} records), micro/macro F1 ×100 "
+            f"tagger's own selection on {selection['on']} ({selection['dev_records']} records, criterion: "
+            f"{criterion}), micro/macro{'/example-based' if with_example else ''} F1 ×100 "
             f"per setting tried: {tried}. Chosen: **{chosen}**"
             + (f"; threshold shrinkage chosen by cross-validation: {shrink['chosen']:g}." if shrink else ".")
         )

@@ -41,12 +41,14 @@ class TaggerClassifier(ClassifierMixin, BaseEstimator):
         *,
         strategy: str | None = None,
         select: bool = False,
+        select_metric: str = "mean",
         cv: int = 5,
         c_text: float = 8.0,
         char_ngrams: tuple[int, int] | None = (3, 5),
         word_ngrams: tuple[int, int] = (1, 2),
         max_features: int = 2**15,
         min_df: int = 2,
+        sublinear_tf: bool = True,
         shrink: float | str = 5.0,
         class_weight: str | None = None,
         seed: int = 0,
@@ -54,12 +56,14 @@ class TaggerClassifier(ClassifierMixin, BaseEstimator):
     ):
         self.strategy = strategy
         self.select = select
+        self.select_metric = select_metric
         self.cv = cv
         self.c_text = c_text
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
         self.max_features = max_features
         self.min_df = min_df
+        self.sublinear_tf = sublinear_tf
         self.shrink = shrink
         self.class_weight = class_weight
         self.seed = seed
@@ -126,12 +130,14 @@ class TaggerClassifier(ClassifierMixin, BaseEstimator):
             taxonomy,
             strategy=strategy,
             select=self.select,
+            select_metric=self.select_metric,
             cv=min(self.cv, len(records)),
             c_text=self.c_text,
             char_ngrams=_pair(self.char_ngrams) if self.char_ngrams is not None else None,
             word_ngrams=_pair(self.word_ngrams),
             max_features=self.max_features,
             min_df=self.min_df,
+            sublinear_tf=self.sublinear_tf,
             shrink=self.shrink,
             class_weight=self.class_weight,
             seed=self.seed,

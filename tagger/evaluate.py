@@ -20,6 +20,7 @@ __all__ = [
     "LabelMetrics",
     "errors",
     "evaluate",
+    "example_f1_matrices",
     "evaluate_details",
     "gold_matrix",
     "render_report",
@@ -91,6 +92,28 @@ def score_matrices(family: str, ids: Sequence[str], gold: np.ndarray, pred: np.n
         macro_f1=macro_f,
         labels=tuple(sorted(labels, key=lambda m: (-m.support, m.id))),
     )
+
+
+def example_f1_matrices(gold: np.ndarray, pred: np.ndarray) -> float:
+    """Example-based F1 from boolean (documents × labels) matrices: the mean over documents of
+    ``2 |T ∩ P| / (|T| + |P|)``, documents with neither a gold nor a predicted label left out (ConfliBERT's
+    ``example_based_f1``); 0.0 when every document is left out.
+
+    >>> gold = np.array([[1, 0], [0, 0], [1, 1]], dtype=bool)
+    >>> pred = np.array([[1, 0], [0, 0], [0, 1]], dtype=bool)
+    >>> round(example_f1_matrices(gold, pred), 4)  # (1 + 2/3) / 2: the empty document skipped
+    0.8333
+    """
+    gold = np.asarray(gold, dtype=bool)
+    pred = np.asarray(pred, dtype=bool)
+    if gold.shape != pred.shape or gold.ndim != 2:
+        raise ValueError(f"gold and pred must be matrices of one shape, got {gold.shape} and {pred.shape}.")
+    sizes = gold.sum(axis=1) + pred.sum(axis=1)
+    scored = sizes > 0
+    if not scored.any():
+        return 0.0
+    both = (gold & pred).sum(axis=1)
+    return float(np.mean(2 * both[scored] / sizes[scored]))
 
 
 def gold_matrix(family: Family, label_lists: Sequence[Sequence[str]]) -> np.ndarray:

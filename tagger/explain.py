@@ -143,7 +143,7 @@ def _ngram_evidence(
         for mention in doc.mentions.get(name, ()):
             place[mention.start : mention.end] = True
     lookup = vectorizer._position()
-    weights = batch.ngrams[row]
+    weights = batch.ngrams_for(ovr.sublinear_tf)[row]
     tfidf = dict(zip(weights.indices.tolist(), weights.data.tolist(), strict=True))
     scored = []
     n_features = np.uint64(vectorizer.n_features)

@@ -93,7 +93,8 @@ def _char_hashes(text: str, ngrams: tuple[int, int]) -> np.ndarray:
 
 
 class TextVectorizer:
-    """Hashed word and character n-grams with sublinear TF-IDF over the ``max_features`` most frequent columns.
+    """Hashed word and character n-grams with TF-IDF (sublinear by default) over the ``max_features`` most frequent
+    columns.
 
     Hashing keeps no vocabulary (a model stores only the chosen column numbers and their idf), and the counts of a
     corpus can be computed once and re-weighted per cross-validation fold. The hashing is our own (CRC-32 of words,
@@ -224,8 +225,13 @@ class TextVectorizer:
             self._index, self._index_for = _kernel.column_index(self.columns, self.width), self.columns
         return self._index
 
-    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Project counts onto the chosen columns as L2-normalised sublinear TF-IDF (float32)."""
+    def weigh(self, counts: sp.csr_matrix, *, sublinear: bool = True) -> sp.csr_matrix:
+        """Project counts onto the chosen columns as L2-normalised TF-IDF (float32): sublinear ``(1 + log tf) * idf``
+        by default, ``tf * idf`` with ``sublinear=False``."""
+        return self.weigh_chosen(self.chosen(counts), sublinear=sublinear)
+
+    def chosen(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Full hashed counts projected onto the chosen columns (raw counts, columns in order; not weighted)."""
         counts = counts.tocsr()
         n_docs, n_cols = counts.shape[0], self.columns.size
         if n_cols == 0:
@@ -233,21 +239,42 @@ class TextVectorizer:
         position = self._position()[counts.indices]
         keep = position >= 0
         row_of = np.repeat(np.arange(n_docs), np.diff(counts.indptr))[keep]
-        return self._weigh_kept(counts.data[keep], position[keep], row_of, n_docs)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
+        return sp.csr_matrix((counts.data[keep], position[keep], indptr), shape=(n_docs, n_cols))
 
-    def transform_chosen(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """:meth:`transform` without the full counts: the kernel counts only the chosen columns (tagging path)."""
+    def counts_chosen(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`chosen` of the texts' counts without the full counts: the kernel counts only the chosen columns
+        (tagging path)."""
         n_docs, n_cols = len(texts), self.columns.size
         if n_cols == 0:
             return sp.csr_matrix((n_docs, 0), dtype=np.float32)
         data, position, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args(), self._column_index())
-        row_of = np.repeat(np.arange(n_docs), np.diff(indptr))
-        return self._weigh_kept(data, position, row_of, n_docs)
+        return sp.csr_matrix((data, position, indptr), shape=(n_docs, n_cols))
 
-    def _weigh_kept(self, data: np.ndarray, position: np.ndarray, row_of: np.ndarray, n_docs: int) -> sp.csr_matrix:
-        """Sublinear TF-IDF, L2-normalised per row, of counts already on the chosen columns (in column order)."""
+    def transform_chosen(self, texts: Sequence[str], *, sublinear: bool = True) -> sp.csr_matrix:
+        """:meth:`transform` without the full counts: the kernel counts only the chosen columns (tagging path)."""
+        return self.weigh_chosen(self.counts_chosen(texts), sublinear=sublinear)
+
+    def weigh_chosen(self, chosen: sp.csr_matrix, *, sublinear: bool = True) -> sp.csr_matrix:
+        """TF-IDF, L2-normalised per row, of counts already on the chosen columns (from :meth:`chosen` or
+        :meth:`counts_chosen`, which give the same matrix)."""
+        n_docs = chosen.shape[0]
+        if self.columns.size == 0:
+            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+        row_of = np.repeat(np.arange(n_docs), np.diff(chosen.indptr))
+        return self._weigh_kept(chosen.data, chosen.indices, row_of, n_docs, sublinear=sublinear)
+
+    def _weigh_kept(
+        self, data: np.ndarray, position: np.ndarray, row_of: np.ndarray, n_docs: int, *, sublinear: bool = True
+    ) -> sp.csr_matrix:
+        """TF-IDF (sublinear ``1 + log tf`` or linear ``tf``), L2-normalised per row, of counts already on the
+        chosen columns (in column order)."""
         n_cols = self.columns.size
-        values = (1.0 + np.log(data, dtype=np.float32)) * self.idf[position]
+        if sublinear:
+            values = (1.0 + np.log(data, dtype=np.float32)) * self.idf[position]
+        else:
+            values = data.astype(np.float32) * self.idf[position]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
         norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_docs)).astype(np.float32)
@@ -750,7 +777,8 @@ def candidate_rows(
 class FeatureBatch:
     """The features of one batch of texts, each computed once and only when a scorer asks for it.
 
-    ``docs`` (tokens and matches), the n-gram ``counts`` and their TF-IDF ``ngrams``, and per family the
+    ``docs`` (tokens and matches), the n-gram ``counts`` and their TF-IDF ``ngrams`` (sublinear; the linear variant
+    from :meth:`ngrams_for`), and per family the
     ``alias`` evidence matrix and the ``candidates`` rows. :meth:`subset` gives the same features for some of the
     documents (cross-validation folds), optionally under another vectorizer.
     """
@@ -771,7 +799,8 @@ class FeatureBatch:
         self.place_families = tuple(place_families)
         self._docs = docs
         self._counts = counts
-        self._ngrams: sp.csr_matrix | None = None
+        self._chosen: sp.csr_matrix | None = None  # the counts on the vectorizer's chosen columns
+        self._ngrams: dict[bool, sp.csr_matrix] = {}  # by sublinear_tf
         self._alias: dict[str, Rows] = {}
         self._candidates: dict[str, tuple[Rows, np.ndarray, np.ndarray]] = {}
         self._scipy_candidates: dict[str, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
@@ -793,13 +822,25 @@ class FeatureBatch:
 
     @property
     def ngrams(self) -> sp.csr_matrix:
-        if self._ngrams is None:
+        """The sublinear TF-IDF (what models read unless trained with ``sublinear_tf=False``)."""
+        return self.ngrams_for(True)
+
+    def ngrams_for(self, sublinear: bool) -> sp.csr_matrix:
+        """The n-gram TF-IDF, sublinear ``(1 + log tf) * idf`` or linear ``tf * idf`` (both L2-normalised), each
+        computed once from the same counts on the chosen columns."""
+        sublinear = bool(sublinear)
+        if sublinear not in self._ngrams:
+            self._ngrams[sublinear] = self.vectorizer.weigh_chosen(self._chosen_counts(), sublinear=sublinear)
+        return self._ngrams[sublinear]
+
+    def _chosen_counts(self) -> sp.csr_matrix:
+        if self._chosen is None:
             if self._counts is None and self.vectorizer.columns.size:
-                # tagging: no full counts are needed, only the chosen columns (bit-identical to weigh(counts))
-                self._ngrams = self.vectorizer.transform_chosen(self._prepared())
+                # tagging: no full counts are needed, only the chosen columns (bit-identical to chosen(counts))
+                self._chosen = self.vectorizer.counts_chosen(self._prepared())
             else:
-                self._ngrams = self.vectorizer.weigh(self.counts)
-        return self._ngrams
+                self._chosen = self.vectorizer.chosen(self.counts)
+        return self._chosen
 
     def _prepared(self) -> list[str]:
         needs_docs = self.vectorizer.analyzer != ANALYZER_RAW

@@ -21,7 +21,7 @@ from sklearn.model_selection import KFold
 
 from ._version import __version__
 from .errors import TrainingError
-from .evaluate import FamilyMetrics, gold_matrix, score_matrices
+from .evaluate import FamilyMetrics, gold_matrix
 from .features import FeatureBatch, TextVectorizer
 from .hierarchy import LabelTree
 from .model import STRATEGIES, FamilyModel, Tagger
@@ -35,6 +35,8 @@ from .training_core import (
     check_strategy,
     choose_shrink,
     place_families,
+    selection_scores,
+    selection_value,
     tune_family,
     tune_thresholds,
 )
@@ -64,6 +66,8 @@ class TrainOptions:
     ovr_max_labels: int = 100
     prefer_specific: bool = True
     select: bool = False
+    select_metric: str = "mean"
+    sublinear_tf: bool = True
 
     def fit_options(self) -> FitOptions:
         return FitOptions(
@@ -72,6 +76,7 @@ class TrainOptions:
             class_weight=self.class_weight,
             seed=self.seed,
             n_jobs=self.n_jobs,
+            sublinear_tf=self.sublinear_tf,
         )
 
     def strategy_for(self, family: str) -> str:
@@ -88,6 +93,7 @@ def train(
     cv: int = 5,
     strategy: str | Mapping[str, str] = "auto",
     select: bool = False,
+    select_metric: str = "mean",
     dev: Iterable[Record | Mapping[str, Any]] | None = None,
     c_text: float = 8.0,
     c_candidate: float = 1.0,
@@ -95,6 +101,7 @@ def train(
     word_ngrams: tuple[int, int] = (1, 2),
     max_features: int = 2**15,
     min_df: int = 2,
+    sublinear_tf: bool = True,
     shrink: float | str = 5.0,
     class_weight: str | None = None,
     n_jobs: int | None = None,
@@ -112,14 +119,20 @@ def train(
       micro-F1, trying "ovr" only for families of at most ``ovr_max_labels`` labels and "softmax" only when every
       record carries exactly one label of the family.
     - ``select``: choose the n-gram classifiers' settings per family on a dev split (``dev`` records when given,
-      else every 5th training record) over a small grid: C, class weighting, word vs word+char n-grams, logistic
-      regression vs calibrated linear SVM. The choice and the dev scores go in ``model.info``.
+      else every 5th training record) over a small grid: C, class weighting, word vs word+char n-grams, sublinear vs
+      linear TF, logistic regression vs calibrated linear SVM. The choice and the dev scores go in ``model.info``.
+    - ``select_metric``: what ``select`` and ``shrink="cv"`` maximise: "mean" (of micro- and macro-F1, the
+      default), "micro", "macro", or "example" (example-based F1: the mean over documents of
+      2|T∩P| / (|T| + |P|), documents with neither gold nor predicted labels left out). Recorded in
+      ``model.info``.
     - ``cv`` folds give the out-of-fold scores that tune each label's threshold; ``shrink`` pulls the thresholds of
       labels with few examples towards the family's cut (``positives / (positives + shrink)``); ``"cv"`` chooses it
       by cross-validation among 0, 1, 5, 20, 100.
     - ``c_text`` / ``c_candidate``: inverse regularisation; ``class_weight``: None, "balanced", or "rare" (balanced
       for labels with fewer than 20 examples only).
-    - ``char_ngrams`` ((3, 5) or None), ``word_ngrams``, ``max_features``, ``min_df``: the n-gram features.
+    - ``char_ngrams`` ((3, 5) or None), ``word_ngrams``, ``max_features``, ``min_df``: the n-gram features;
+      ``sublinear_tf``: their values are ``(1 + log tf) * idf`` (True, the default) or ``tf * idf`` (False), both
+      L2-normalised (``select`` tries False too, starting from this setting).
     - ``hybrid_min_positives``: labels with at least this many examples get an n-gram classifier in the hybrid
       scorer; ``prefer_specific``: the decision rule of gazetteer families (see :mod:`tagger.hierarchy`).
     - ``n_jobs``: processes fitting labels in parallel (default all cores); ``sample_weight``: one non-negative
@@ -131,12 +144,14 @@ def train(
         "seed": seed,
         "cv": cv,
         "select": select,
+        "select_metric": select_metric,
         "c_text": c_text,
         "c_candidate": c_candidate,
         "char_ngrams": char_ngrams,
         "word_ngrams": word_ngrams,
         "max_features": max_features,
         "min_df": min_df,
+        "sublinear_tf": sublinear_tf,
         "shrink": shrink,
         "class_weight": class_weight,
         "n_jobs": n_jobs,
@@ -263,13 +278,14 @@ def _as_records(records: Iterable[Record | Mapping[str, Any]], taxonomy: Taxonom
 
 
 # The settings ``select=True`` tries for a family's n-gram classifiers, one axis at a time from the defaults (the
-# best of each axis is kept before the next): regularisation, class weighting, n-gram columns, learner.
+# best of each axis is kept before the next): regularisation, class weighting, n-gram columns, TF weighting, learner.
 def _selection_axes(opts: TrainOptions, has_char: bool, has_rare: bool) -> list[list[dict[str, Any]]]:
     axes: list[list[dict[str, Any]]] = [[{"c_text": opts.c_text / 4}, {"c_text": opts.c_text * 4}]]
     weights = [w for w in ("balanced", "rare" if has_rare else None) if w and w != opts.class_weight]
     axes.append([{"class_weight": w} for w in weights])
     if has_char:
         axes.append([{"text": "word"}])
+    axes.append([{"sublinear_tf": not opts.sublinear_tf}])
     axes.append([{"learner": "svm", "c_text": 0.5}])
     return [axis for axis in axes if axis]
 
@@ -380,11 +396,10 @@ class _FamilyTrainer:
             scores = scorer.scores(dev_part, self.context)
             thresholds = tune_thresholds(scores, dev_gold, trainable, self.shrink)
             selected, _ = self.tree.decide(scores, thresholds, prefer_specific=self.prefer_specific)
-            m = score_matrices(self.family.name, self.family.ids, dev_gold, selected)
-            return {"micro_f1": round(m.micro_f1, 4), "macro_f1": round(m.macro_f1, 4)}
+            return {k: round(v, 4) for k, v in selection_scores(self.family, dev_gold, selected).items()}
 
         def value(result: dict[str, float]) -> float:
-            return (result["micro_f1"] + result["macro_f1"]) / 2
+            return selection_value(result, self.opts.select_metric)
 
         base = self.fit_options
         self.say(f"{self.family.name}: choosing the {kind} settings on {origin} ({len(dev_part)} records)")
@@ -400,11 +415,24 @@ class _FamilyTrainer:
                 if value(result) > best_value + 1e-4:
                     best, best_value = candidate, value(result)
         self.fit_options = best
-        self.selection = {"on": origin, "dev_records": len(dev_part), "chosen": _setting(best), "tried": tried}
+        self.selection = {
+            "on": origin,
+            "dev_records": len(dev_part),
+            "metric": self.opts.select_metric,
+            "chosen": _setting(best),
+            "tried": tried,
+        }
 
     def _choose_shrink(self, scores: np.ndarray, trainable: np.ndarray) -> None:
         self.shrink, self.shrink_cv = choose_shrink(
-            self.family, self.tree, scores, self.gold, trainable, self._folds(), self.prefer_specific
+            self.family,
+            self.tree,
+            scores,
+            self.gold,
+            trainable,
+            self._folds(),
+            self.prefer_specific,
+            metric=self.opts.select_metric,
         )
 
     def run(self) -> tuple[FamilyModel, dict[str, Any]]:
@@ -512,7 +540,8 @@ class _FamilyTrainer:
         if self.selection is not None:
             info["selection"] = self.selection
         if self.shrink_cv is not None:
-            info["shrink"] = {"chosen": self.shrink, "cv_mean_micro_macro_f1": self.shrink_cv}
+            key = _SHRINK_KEYS[self.opts.select_metric]
+            info["shrink"] = {"chosen": self.shrink, "metric": self.opts.select_metric, key: self.shrink_cv}
         return model, info
 
 
@@ -537,10 +566,20 @@ def is_single_label(gold: np.ndarray, tree: LabelTree) -> bool:
     return bool(gold.shape[0]) and bool(np.all((gold & ~has_child).sum(axis=1) == 1))
 
 
+# the key of the shrinkage criterion per value tried in ``model.info`` (the mean's name predates the others)
+_SHRINK_KEYS = {
+    "mean": "cv_mean_micro_macro_f1",
+    "micro": "cv_micro_f1",
+    "macro": "cv_macro_f1",
+    "example": "cv_example_f1",
+}
+
+
 def _setting(options: FitOptions) -> dict[str, Any]:
     return {
         "c_text": options.c_text,
         "class_weight": options.class_weight,
         "text": options.text,
+        "sublinear_tf": options.sublinear_tf,
         "learner": options.learner,
     }

@@ -15,13 +15,14 @@ import numpy as np
 
 from ._validation import check_choice, check_float, check_int
 from .errors import ParameterError
-from .evaluate import FamilyMetrics, score_matrices
+from .evaluate import FamilyMetrics, example_f1_matrices, score_matrices
 from .gazetteer import Matcher, read_gazetteer
 from .hierarchy import LabelTree
 from .taxonomy import Family, Taxonomy
 
 __all__ = [
     "NEVER",
+    "SELECT_METRICS",
     "SHRINK_GRID",
     "Holdout",
     "build_matchers",
@@ -29,12 +30,17 @@ __all__ = [
     "check_strategy",
     "choose_shrink",
     "label_ancestors",
+    "selection_scores",
+    "selection_value",
     "tune_family",
     "tune_thresholds",
 ]
 
 NEVER = np.float32(2.0)  # a threshold above any probability: the label is only reached through its descendants
 SHRINK_GRID = (0.0, 1.0, 5.0, 20.0, 100.0)  # tried by ``shrink="cv"``
+# What ``select=True`` and ``shrink="cv"`` maximise: the mean of micro- and macro-F1, either alone, or example-based
+# F1 (the mean over documents of 2|T∩P| / (|T| + |P|), see :func:`tagger.evaluate.example_f1_matrices`).
+SELECT_METRICS = ("mean", "micro", "macro", "example")
 
 
 # --- one option table for both trainers --------------------------------------------------------------------------
@@ -96,6 +102,8 @@ OPTION_CHECKS: dict[str, Callable[[Any, str, str], Any]] = {
     "ovr_max_labels": lambda v, n, o: check_int(v, n, o, low=1),
     "prefer_specific": _bool,
     "select": _bool,
+    "select_metric": lambda v, n, o: check_choice(v, n, o, SELECT_METRICS),
+    "sublinear_tf": _bool,
     # streaming only
     "batch_size": lambda v, n, o: check_int(v, n, o, low=1),
     "holdout_every": lambda v, n, o: check_int(v, n, o, low=2),
@@ -240,6 +248,27 @@ def tune_family(
     return score_matrices(family.name, family.ids, gold, selected), thresholds
 
 
+def selection_scores(family: Family, gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Micro-, macro- and example-based F1 of boolean decisions (what :func:`selection_value` chooses among)."""
+    metrics = score_matrices(family.name, family.ids, gold, pred)
+    return {"micro_f1": metrics.micro_f1, "macro_f1": metrics.macro_f1, "example_f1": example_f1_matrices(gold, pred)}
+
+
+def selection_value(scores: Mapping[str, float], metric: str) -> float:
+    """The criterion ``metric`` (one of :data:`SELECT_METRICS`) from :func:`selection_scores`.
+
+    >>> round(selection_value({"micro_f1": 0.8, "macro_f1": 0.4, "example_f1": 0.7}, "mean"), 4)
+    0.6
+    >>> selection_value({"micro_f1": 0.8, "macro_f1": 0.4, "example_f1": 0.7}, "example")
+    0.7
+    """
+    if metric == "mean":
+        return (scores["micro_f1"] + scores["macro_f1"]) / 2
+    if metric not in SELECT_METRICS:
+        raise ValueError(f"unknown selection metric {metric!r} (known: {', '.join(SELECT_METRICS)})")
+    return scores[f"{metric}_f1"]
+
+
 def choose_shrink(
     family: Family,
     tree: LabelTree,
@@ -249,11 +278,13 @@ def choose_shrink(
     folds: Iterable[tuple[np.ndarray, np.ndarray]],
     prefer_specific: bool,
     grid: Iterable[float] = SHRINK_GRID,
+    metric: str = "mean",
 ) -> tuple[float, dict[str, float]]:
     """The shrinkage whose thresholds, tuned on the other folds' held-out scores, score best on each fold.
 
-    The criterion is the mean of micro- and macro-F1 over the pooled fold decisions, so a long tail of rare labels
-    counts as much as the frequent ones. Returns the chosen value and the criterion per value tried.
+    The criterion is ``metric`` (:data:`SELECT_METRICS`) over the pooled fold decisions; the default, the mean of
+    micro- and macro-F1, lets a long tail of rare labels count as much as the frequent ones. Returns the chosen
+    value and the criterion per value tried.
     """
     folds = list(folds)
     results: dict[str, float] = {}
@@ -263,8 +294,7 @@ def choose_shrink(
         for fit_idx, test_idx in folds:
             thresholds = tune_thresholds(scores[fit_idx], gold[fit_idx], trainable, shrink)
             pred[test_idx], _ = tree.decide(scores[test_idx], thresholds, prefer_specific=prefer_specific)
-        metrics = score_matrices(family.name, family.ids, gold, pred)
-        value = (metrics.micro_f1 + metrics.macro_f1) / 2
+        value = selection_value(selection_scores(family, gold, pred), metric)
         results[f"{shrink:g}"] = round(value, 4)
         if value > best_value + 1e-9:
             best, best_value = float(shrink), value

@@ -13,6 +13,7 @@ from ..model import STRATEGIES
 from ..readers import read_records
 from ..readers.formats import input_formats
 from ..taxonomy import load_taxonomy
+from ..training_core import SELECT_METRICS
 from ._common import add_encoding_option, positive_int, read_data
 from ._progress import FamilyProgress, StreamProgress
 
@@ -44,7 +45,15 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--select",
         action="store_true",
-        help="choose C, class weighting, word vs word+char n-grams and LR vs linear SVM per family on a dev split",
+        help="choose C, class weighting, word vs word+char n-grams, sublinear vs linear TF and LR vs linear SVM per "
+        "family on a dev split",
+    )
+    parser.add_argument(
+        "--select-metric",
+        choices=SELECT_METRICS,
+        default="mean",
+        help="what --select and --shrink cv maximise: the mean of micro- and macro-F1, either alone, or example-based "
+        "F1 (default: mean)",
     )
     parser.add_argument(
         "--dev", nargs="+", metavar="FILE", help="labelled dev files for --select (default: every 5th record)"
@@ -139,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     records = read_data(args, taxonomy)
     progress = FamilyProgress(list(taxonomy))
     options: dict[str, Any] = {"strategy": args.strategy, "cv": args.cv, "seed": args.seed, "select": args.select}
+    options["select_metric"] = args.select_metric
     options["shrink"] = "cv" if args.shrink == "cv" else _number(args.shrink)
     if args.no_char_ngrams:
         options["char_ngrams"] = None

@@ -40,6 +40,7 @@ class FitOptions:
     n_jobs: int | None = None
     learner: str = "lr"  # n-gram classifiers: "lr" (logistic regression) or "svm" (linear SVM, Platt-calibrated)
     text: str = "all"  # n-gram columns the classifiers read: "all" (word + char) or "word"
+    sublinear_tf: bool = True  # n-gram values: (1 + log tf) * idf, or tf * idf when False (both L2-normalised)
     rare_below: int = 20
 
 

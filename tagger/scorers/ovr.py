@@ -34,6 +34,7 @@ class OvrScorer:
     bias: np.ndarray  # (k,) float32
     n_labels: int
     text: str = "all"  # "word": only the word n-gram columns, L2-normalised on their own
+    sublinear_tf: bool = True  # False: the classifiers read tf * idf instead of (1 + log tf) * idf
 
     @property
     def classifier_labels(self) -> np.ndarray:
@@ -49,7 +50,7 @@ class OvrScorer:
         return linear_arrays(self)
 
     def config(self) -> dict[str, Any]:
-        return {} if self.text == "all" else {"text": self.text}
+        return {**({} if self.text == "all" else {"text": self.text}), "sublinear_tf": self.sublinear_tf}
 
     @classmethod
     def from_arrays(
@@ -62,7 +63,9 @@ class OvrScorer:
             lowest=0,
             bad_labels="array labels holds label indices outside the family or repeated.",
         )
-        return cls(labels, w_text, w_alias, bias, family.n_labels, text_columns(config, family))
+        return cls(
+            labels, w_text, w_alias, bias, family.n_labels, text_columns(config, family), sublinear_tf(config, family)
+        )
 
     @classmethod
     def fit(
@@ -80,7 +83,7 @@ class OvrScorer:
 
         from ..batch.common import default_jobs
 
-        text_x = text_matrix(batch, options.text)
+        text_x = text_matrix(batch, options.text, options.sublinear_tf)
         alias_x = batch.alias(family.name, family.ancestors)
         x = sp.hstack([text_x, alias_x], format="csr")
         positives = gold.sum(axis=0)
@@ -119,12 +122,14 @@ class OvrScorer:
             bias=bias,
             n_labels=gold.shape[1],
             text=options.text,
+            sublinear_tf=options.sublinear_tf,
         )
 
 
-def text_matrix(batch: FeatureBatch, text: str) -> sp.csr_matrix:
-    """The n-gram TF-IDF the classifiers read: every column, or the word n-grams alone re-normalised (L2)."""
-    x = batch.ngrams
+def text_matrix(batch: FeatureBatch, text: str, sublinear: bool = True) -> sp.csr_matrix:
+    """The n-gram TF-IDF the classifiers read (sublinear or linear TF): every column, or the word n-grams alone
+    re-normalised (L2)."""
+    x = batch.ngrams_for(sublinear)
     if text == "all":
         return x
     word = np.flatnonzero(batch.vectorizer.columns < batch.vectorizer.n_features)
@@ -216,7 +221,7 @@ def _rows(weight: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
 def linear_logits(scorer: Any, batch: FeatureBatch, family: FamilyContext) -> np.ndarray:
     """``[n-gram TF-IDF | alias evidence] @ weights + bias`` for a scorer with the shared linear layout."""
     alias_x = batch.alias_rows(family.name, family.ancestors)
-    text_x = text_matrix(batch, scorer.text)
+    text_x = text_matrix(batch, scorer.text, scorer.sublinear_tf)
     return np.asarray(text_x @ scorer.w_text) + alias_x.dot(scorer.w_alias) + scorer.bias
 
 
@@ -253,3 +258,13 @@ def text_columns(config: Mapping[str, Any], family: FamilyContext) -> str:
     if text not in TEXT_COLUMNS:
         raise ModelError(f"family {family.name!r}: unknown n-gram columns {text!r} (known: {', '.join(TEXT_COLUMNS)}).")
     return str(text)
+
+
+def sublinear_tf(config: Mapping[str, Any], family: FamilyContext) -> bool:
+    """The ``sublinear_tf`` setting of a saved scorer; models saved before it existed used sublinear TF (True)."""
+    value = config.get("sublinear_tf", True)
+    if not isinstance(value, bool):
+        raise ModelError(
+            f"family {family.name!r}: the n-gram setting 'sublinear_tf' must be true or false, got {value!r}."
+        )
+    return value

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from ..features import FeatureBatch
 from .base import FamilyContext, FitOptions, quantize
-from .ovr import linear_arrays, linear_logits, read_linear, text_columns, text_matrix
+from .ovr import linear_arrays, linear_logits, read_linear, sublinear_tf, text_columns, text_matrix
 
 __all__ = ["SoftmaxScorer", "deepest_label"]
 
@@ -47,6 +47,7 @@ class SoftmaxScorer:
     bias: np.ndarray  # (k,) float32
     n_labels: int
     text: str = "all"
+    sublinear_tf: bool = True
 
     @property
     def classifier_labels(self) -> np.ndarray:
@@ -78,7 +79,7 @@ class SoftmaxScorer:
         return linear_arrays(self)
 
     def config(self) -> dict[str, Any]:
-        return {"text": self.text}
+        return {"text": self.text, "sublinear_tf": self.sublinear_tf}
 
     @classmethod
     def from_arrays(
@@ -91,7 +92,9 @@ class SoftmaxScorer:
             lowest=NONE,
             bad_labels=f"family {family.name!r}: softmax classes outside the family or repeated.",
         )
-        return cls(labels, w_text, w_alias, bias, family.n_labels, text_columns(config, family))
+        return cls(
+            labels, w_text, w_alias, bias, family.n_labels, text_columns(config, family), sublinear_tf(config, family)
+        )
 
     @classmethod
     def fit(
@@ -108,7 +111,7 @@ class SoftmaxScorer:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
-        text_x = text_matrix(batch, options.text)
+        text_x = text_matrix(batch, options.text, options.sublinear_tf)
         x = sp.hstack([text_x, batch.alias(family.name, family.ancestors)], format="csr")
         y = deepest_label(gold, family.ancestors)
         classes = np.unique(y)
@@ -142,4 +145,5 @@ class SoftmaxScorer:
             bias=bias.astype(np.float32),
             n_labels=gold.shape[1],
             text=options.text,
+            sublinear_tf=options.sublinear_tf,
         )

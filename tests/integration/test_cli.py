@@ -80,3 +80,19 @@ def test_python_dash_m_and_stdin(tmp_path):
     )
     result = json.loads(done.stdout)
     assert "sdf" in [item["id"] for item in result["actor"]]
+
+
+def test_train_select_metric_reaches_the_trainer(tmp_path, capsys):
+    from tagger import Tagger
+
+    model = tmp_path / "m"
+    argv = ["train", DATA, "--labels", LABELS, "--out", str(model), "--cv", "2", "--strategy", "ovr", "--select"]
+    assert main([*argv, "--select-metric", "macro", "--shrink", "cv"]) == 0
+    info = Tagger.load(model).info
+    assert info["options"]["select_metric"] == "macro"
+    assert info["families"]["event_type"]["selection"]["metric"] == "macro"
+    assert info["families"]["event_type"]["shrink"]["metric"] == "macro"
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main([*argv, "--select-metric", "f1"])
+    assert "--select-metric" in capsys.readouterr().err

@@ -71,7 +71,9 @@ def test_tokenize_is_the_reference(text):
 # what a sentence break looks at: its punctuation, closing and opening quotes, spaces and line breaks, and
 # the first letter after (in and out of the capital / digit / Latin-Greek-Cyrillic classes)
 BREAKS = st.lists(
-    st.sampled_from(list(".!?.\n\n \t\u00a0\u2003\"”’')]“‘([aAzZ09ÀɏͰϿЀӿԀ_-") + ["Mr.", "U.S.", "...", "?!", ". ", ".\n"]),
+    st.sampled_from(
+        list(".!?.\n\n \t\u00a0\u2003\"”’')]“‘([aAzZ09ÀɏͰϿЀӿԀ_-") + ["Mr.", "U.S.", "...", "?!", ". ", ".\n"]
+    ),
     max_size=60,
 ).map("".join)
 
@@ -135,6 +137,29 @@ def test_chosen_columns_weigh_exactly_as_the_full_counts(texts, config):
     assert np.array_equal(got.indptr, want.indptr)
     assert np.array_equal(got.indices, want.indices)
     assert np.array_equal(got.data, want.data)
+
+
+@SETTINGS
+@given(
+    texts=st.lists(st.one_of(NEWS, TEXT), min_size=1, max_size=6),
+    config=st.sampled_from(CONFIGS),
+    sublinear=st.booleans(),
+)
+def test_both_tf_variants_are_the_same_on_the_tagging_and_training_paths(texts, config, sublinear):
+    from tagger.features import ANALYZER_RAW, FeatureBatch
+
+    vectorizer = TextVectorizer(**config, min_df=1, max_features=300, analyzer=ANALYZER_RAW)
+    training = ["Raqqa clashes near the Syrian border", "IS claimed the attack in Mosul", *texts]
+    vectorizer.fit(vectorizer.counts_reference(training))
+    tagging = FeatureBatch(texts, {}, vectorizer)  # no counts: the kernel counts the chosen columns only
+    trained = FeatureBatch(texts, {}, vectorizer, counts=vectorizer.counts_reference(texts))  # full counts
+    got, want = tagging.ngrams_for(sublinear), trained.ngrams_for(sublinear)
+    assert tagging._counts is None  # the tagging path never built the full counts
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)
+    assert np.array_equal(want.data, vectorizer.weigh(vectorizer.counts_reference(texts), sublinear=sublinear).data)
 
 
 @SETTINGS

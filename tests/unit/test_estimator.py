@@ -97,3 +97,30 @@ def test_bad_input_is_a_clear_error():
         estimator().fit(texts, Y[:3])
     with pytest.raises(ParameterError, match="char_ngrams"):
         TaggerClassifier(char_ngrams=(5, 3), n_jobs=1).fit(texts, Y)
+
+
+def test_select_metric_and_sublinear_tf_are_parameters():
+    clf = estimator(select_metric="example", sublinear_tf=False)
+    params = clf.get_params()
+    assert params["select_metric"] == "example" and params["sublinear_tf"] is False
+    assert TaggerClassifier().get_params()["select_metric"] == "mean"
+    assert TaggerClassifier().get_params()["sublinear_tf"] is True
+    clf.set_params(select_metric="micro", sublinear_tf=True)
+    assert clf.select_metric == "micro" and clf.sublinear_tf is True
+    assert clone(clf).get_params()["select_metric"] == "micro"
+
+
+def test_select_metric_and_sublinear_tf_reach_the_trainer():
+    texts, Y = corpus()
+    clf = estimator(select=True, select_metric="example", sublinear_tf=False).fit(texts, Y)
+    info = clf.model_.info
+    assert info["options"]["select_metric"] == "example" and info["options"]["sublinear_tf"] is False
+    selection = info["families"]["labels"]["selection"]
+    assert selection["metric"] == "example"
+    assert selection["tried"][0]["setting"]["sublinear_tf"] is False  # the given setting is where selection starts
+    assert any(t["setting"]["sublinear_tf"] is True for t in selection["tried"])
+    assert clf.model_.families["labels"].scorer.sublinear_tf is selection["chosen"]["sublinear_tf"]
+    with pytest.raises(ParameterError, match="select_metric"):
+        estimator(select_metric="f1").fit(texts, Y)
+    with pytest.raises(ParameterError, match="sublinear_tf"):
+        estimator(sublinear_tf="yes").fit(texts, Y)

@@ -80,3 +80,27 @@ def test_word_hashing_is_stable():
     counts = TextVectorizer(char_ngrams=None).counts(["air strike"])
     assert sorted(counts.indices.tolist()) == sorted(counts.indices.tolist())
     assert counts.sum() == 3  # "air", "strike", "air strike"
+
+
+def test_linear_tf_is_tf_times_idf_and_each_variant_is_cached():
+    vectorizer = TextVectorizer(char_ngrams=None, word_ngrams=(1, 1), min_df=1)
+    texts = ["shelling shelling shelling hit the town", "the town", "protest"]
+    counts = vectorizer.counts(texts)
+    vectorizer.fit(counts)
+    chosen = vectorizer.chosen(counts).toarray().astype(np.float64)
+    idf = vectorizer.idf.astype(np.float64)
+
+    def normalised(x: np.ndarray) -> np.ndarray:
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.where(norms == 0, 1, norms)
+
+    log_tf = np.where(chosen > 0, 1 + np.log(np.where(chosen > 0, chosen, 1)), 0)
+    batch = FeatureBatch(texts, {}, vectorizer)
+    linear, sublinear = batch.ngrams_for(False), batch.ngrams_for(True)
+    np.testing.assert_allclose(linear.toarray(), normalised(chosen * idf), rtol=1e-6)
+    np.testing.assert_allclose(sublinear.toarray(), normalised(log_tf * idf), rtol=1e-6)
+    assert chosen.max() == 3 and not np.allclose(
+        linear.toarray(), sublinear.toarray()
+    )  # a repeated word tells them apart
+    assert batch.ngrams is sublinear and batch.ngrams_for(True) is sublinear and batch.ngrams_for(False) is linear
+    assert linear.dtype == np.float32 and sublinear.dtype == np.float32

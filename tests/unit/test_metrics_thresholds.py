@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from tagger.evaluate import score_matrices
+from tagger.evaluate import example_f1_matrices, score_matrices
 from tagger.training import NEVER, tune_thresholds
 
 
@@ -60,3 +60,51 @@ def test_shrinkage_pulls_rare_labels_to_the_global_cut():
     assert free[2] == global_cut  # shrinkage does not move the family's cut
     assert abs(shrunk[1] - global_cut) < 1e-3  # weight 1 / 1001 on the label's own cut
     assert abs(free[0] - 0.3) < 0.02
+
+
+def _example_f1_by_sets(gold: np.ndarray, pred: np.ndarray) -> float:
+    """The definition on label sets, written out: mean over documents of 2|T∩P| / (|T| + |P|), empty pairs skipped."""
+    values = []
+    for g_row, p_row in zip(gold, pred, strict=True):
+        t, p = set(np.flatnonzero(g_row).tolist()), set(np.flatnonzero(p_row).tolist())
+        if t or p:
+            values.append(2 * len(t & p) / (len(t) + len(p)))
+    return sum(values) / len(values) if values else 0.0
+
+
+@st.composite
+def label_matrices(draw):
+    n = draw(st.integers(0, 12))
+    k = draw(st.integers(1, 6))
+    cells = st.lists(st.booleans(), min_size=n * k, max_size=n * k)
+    gold = np.asarray(draw(cells), dtype=bool).reshape(n, k)
+    pred = np.asarray(draw(cells), dtype=bool).reshape(n, k)
+    return gold, pred
+
+
+@settings(max_examples=300, deadline=None)
+@given(label_matrices())
+def test_example_f1_matrices_is_the_set_definition(matrices):
+    from benchmarks.metrics import example_f1
+
+    gold, pred = matrices
+    value = example_f1_matrices(gold, pred)
+    assert 0.0 <= value <= 1.0
+    assert value == pytest.approx(_example_f1_by_sets(gold, pred), abs=1e-12)
+    # the benchmark's function on label sets agrees with the library's on matrices
+    names = [f"l{j}" for j in range(gold.shape[1])]
+    as_sets = [[{names[j] for j in np.flatnonzero(row)} for row in m] for m in (gold, pred)]
+    assert example_f1(*as_sets) == pytest.approx(value, abs=1e-12)
+    # perfect predictions score 1 whenever a document has a label; the empty pair is skipped, not counted as 1 or 0
+    if gold.any():
+        assert example_f1_matrices(gold, gold) == pytest.approx(1.0)
+
+
+def test_example_f1_by_hand():
+    gold = np.array([[1, 1, 0], [0, 0, 0], [0, 1, 0], [1, 0, 0]], dtype=bool)
+    pred = np.array([[1, 0, 0], [0, 0, 0], [0, 0, 1], [1, 0, 0]], dtype=bool)
+    # 2·1/(2+1), skipped, 0, 1 -> (2/3 + 0 + 1) / 3
+    assert example_f1_matrices(gold, pred) == pytest.approx((2 / 3 + 0 + 1) / 3)
+    assert example_f1_matrices(np.zeros((3, 2), bool), np.zeros((3, 2), bool)) == 0.0
+    with pytest.raises(ValueError, match="one shape"):
+        example_f1_matrices(gold, pred[:2])

@@ -42,3 +42,57 @@ def test_evidence_kinds_score_only_candidates(kind, small_records, small_taxonom
         allowed = np.zeros_like(scores, dtype=bool)
         allowed[doc_idx, label_idx] = True
         assert not np.any(scores[~allowed])
+
+
+@pytest.mark.parametrize("kind", ["ovr", "softmax"])
+def test_linear_tf_scorers_round_trip(kind, small_records, small_taxonomy, tmp_path):
+    from tagger.evaluate import gold_matrix
+    from tagger.scorers import FitOptions, scorer_class
+
+    model = train(small_records, small_taxonomy, cv=2, seed=0, strategy="ovr", n_jobs=1)
+    family = model.families["event_type"]
+    records = [r for r in small_records if "event_type" in r.labels]
+    batch = model.features([r.text for r in records])
+    gold = gold_matrix(family.family, [r.labels["event_type"] for r in records])
+    cls = scorer_class(kind)
+    sublinear = cls.fit(batch, family.context, gold, FitOptions(n_jobs=1))
+    linear = cls.fit(batch, family.context, gold, FitOptions(n_jobs=1, sublinear_tf=False))
+    assert sublinear.sublinear_tf is True and linear.sublinear_tf is False
+    assert linear.config()["sublinear_tf"] is False and sublinear.config()["sublinear_tf"] is True
+    assert not np.array_equal(linear.w_text, sublinear.w_text)  # fitted on other values
+    family.scorer = linear
+    test_batch = model.features(TEXTS)
+    before = family.raw_scores(test_batch)
+    model.save(tmp_path / kind)
+    again = Tagger.load(tmp_path / kind).families["event_type"]
+    assert again.scorer.sublinear_tf is False
+    np.testing.assert_array_equal(again.raw_scores(model.features(TEXTS)), before)
+    # the scorer reads the linear variant: the same weights on the sublinear values score otherwise (the two differ
+    # only where an n-gram repeats)
+    fresh = model.features([text + ". " + text + " strike strike strike" for text in TEXTS])
+    config = {**linear.config(), "sublinear_tf": True}
+    relabelled = cls.from_arrays(linear.arrays(), config, family.context, linear.w_text.shape[0])
+    assert not np.array_equal(relabelled.scores(fresh, family.context), linear.scores(fresh, family.context))
+
+
+@pytest.mark.parametrize("kind", ["ovr", "softmax"])
+def test_sublinear_tf_absent_from_an_old_config_means_true(kind, small_model):
+    from tagger.errors import ModelError
+    from tagger.features import ALIAS_FEATURES
+    from tagger.scorers import scorer_class
+
+    family = small_model.families["event_type"]
+    cls = scorer_class(kind)
+    n_labels = len(family.family)
+    n_text = small_model.vectorizer.columns.size
+    arrays = {
+        "labels": np.arange(n_labels, dtype=np.int64),
+        "w_text": np.zeros((n_text, n_labels), np.float16),
+        "w_alias": np.zeros((n_labels * len(ALIAS_FEATURES), n_labels), np.float16),
+        "bias": np.zeros(n_labels, np.float32),
+    }
+    old = {} if kind == "ovr" else {"text": "all"}
+    assert cls.from_arrays(arrays, old, family.context, n_text).sublinear_tf is True
+    assert cls.from_arrays(arrays, {**old, "sublinear_tf": False}, family.context, n_text).sublinear_tf is False
+    with pytest.raises(ModelError, match="sublinear_tf"):
+        cls.from_arrays(arrays, {**old, "sublinear_tf": "no"}, family.context, n_text)
