@@ -143,8 +143,9 @@ def _ngram_evidence(
         for mention in doc.mentions.get(name, ()):
             place[mention.start : mention.end] = True
     lookup = vectorizer._position()
-    weights = batch.ngrams_for(ovr.sublinear_tf)[row]
-    tfidf = dict(zip(weights.indices.tolist(), weights.data.tolist(), strict=True))
+    rows = batch.ngram_rows(ovr.sublinear_tf)
+    a, b = int(rows.indptr[row]), int(rows.indptr[row + 1])
+    tfidf = dict(zip(rows.indices[a:b].tolist(), rows.data[a:b].tolist(), strict=True))
     scored = []
     n_features = np.uint64(vectorizer.n_features)
     usable = [i for i, key in enumerate(keys) if len(key) >= 2 and not place[i]]

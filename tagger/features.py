@@ -13,14 +13,17 @@ import re
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _kernel
 from .gazetteer import Matcher, Mention
 from .sparse import Rows
 from .text import Tokens, tokenize, tokenize_reference, words
+
+if TYPE_CHECKING:  # scipy is imported where a scipy matrix is made (training, references), not to tag
+    import scipy.sparse as sp
 
 __all__ = [
     "ALIAS_FEATURES",
@@ -171,10 +174,12 @@ class TextVectorizer:
         equal bit for bit.
         """
         data, indices, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args())
-        return sp.csr_matrix((data, indices, indptr), shape=(len(texts), self.width))
+        return Rows(data, indices, indptr, (len(texts), self.width)).scipy()
 
     def counts_reference(self, texts: Sequence[str]) -> sp.csr_matrix:
         """:meth:`counts` in numpy (the reference the kernel is tested against)."""
+        import scipy.sparse as sp
+
         n_features = np.uint64(self.n_features)
         indices, values = [], []
         indptr = [0]
@@ -228,46 +233,46 @@ class TextVectorizer:
     def weigh(self, counts: sp.csr_matrix, *, sublinear: bool = True) -> sp.csr_matrix:
         """Project counts onto the chosen columns as L2-normalised TF-IDF (float32): sublinear ``(1 + log tf) * idf``
         by default, ``tf * idf`` with ``sublinear=False``."""
-        return self.weigh_chosen(self.chosen(counts), sublinear=sublinear)
+        return self.weigh_chosen(self.chosen(counts), sublinear=sublinear).scipy()
 
-    def chosen(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+    def chosen(self, counts: sp.csr_matrix) -> Rows:
         """Full hashed counts projected onto the chosen columns (raw counts, columns in order; not weighted)."""
         counts = counts.tocsr()
         n_docs, n_cols = counts.shape[0], self.columns.size
         if n_cols == 0:
-            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+            return Rows.empty(n_docs, 0)
         position = self._position()[counts.indices]
         keep = position >= 0
         row_of = np.repeat(np.arange(n_docs), np.diff(counts.indptr))[keep]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
-        return sp.csr_matrix((counts.data[keep], position[keep], indptr), shape=(n_docs, n_cols))
+        return Rows(counts.data[keep], position[keep], indptr, (n_docs, n_cols))
 
-    def counts_chosen(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def counts_chosen(self, texts: Sequence[str]) -> Rows:
         """:meth:`chosen` of the texts' counts without the full counts: the kernel counts only the chosen columns
         (tagging path)."""
         n_docs, n_cols = len(texts), self.columns.size
         if n_cols == 0:
-            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+            return Rows.empty(n_docs, 0)
         data, position, indptr = _kernel.ngram_counts(list(texts), *self._kernel_args(), self._column_index())
-        return sp.csr_matrix((data, position, indptr), shape=(n_docs, n_cols))
+        return Rows(data, position, indptr, (n_docs, n_cols))
 
-    def transform_chosen(self, texts: Sequence[str], *, sublinear: bool = True) -> sp.csr_matrix:
+    def transform_chosen(self, texts: Sequence[str], *, sublinear: bool = True) -> Rows:
         """:meth:`transform` without the full counts: the kernel counts only the chosen columns (tagging path)."""
         return self.weigh_chosen(self.counts_chosen(texts), sublinear=sublinear)
 
-    def weigh_chosen(self, chosen: sp.csr_matrix, *, sublinear: bool = True) -> sp.csr_matrix:
+    def weigh_chosen(self, chosen: Rows, *, sublinear: bool = True) -> Rows:
         """TF-IDF, L2-normalised per row, of counts already on the chosen columns (from :meth:`chosen` or
         :meth:`counts_chosen`, which give the same matrix)."""
         n_docs = chosen.shape[0]
         if self.columns.size == 0:
-            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+            return Rows.empty(n_docs, 0)
         row_of = np.repeat(np.arange(n_docs), np.diff(chosen.indptr))
         return self._weigh_kept(chosen.data, chosen.indices, row_of, n_docs, sublinear=sublinear)
 
     def _weigh_kept(
         self, data: np.ndarray, position: np.ndarray, row_of: np.ndarray, n_docs: int, *, sublinear: bool = True
-    ) -> sp.csr_matrix:
+    ) -> Rows:
         """TF-IDF (sublinear ``1 + log tf`` or linear ``tf``), L2-normalised per row, of counts already on the
         chosen columns (in column order)."""
         n_cols = self.columns.size
@@ -280,7 +285,7 @@ class TextVectorizer:
         norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_docs)).astype(np.float32)
         norms[norms == 0] = 1.0
         values = (values / norms[row_of]).astype(np.float32)
-        return sp.csr_matrix((values, position, indptr), shape=(n_docs, n_cols))
+        return Rows(values, position, indptr, (n_docs, n_cols))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.weigh(self.counts(texts))
@@ -510,6 +515,8 @@ def alias_features_reference(
     docs: Sequence[Document], family: str, ancestors: Sequence[Sequence[int]]
 ) -> sp.csr_matrix:
     """:func:`alias_features` document by document in plain Python (the reference)."""
+    import scipy.sparse as sp
+
     n_labels = len(ancestors)
     width = len(ALIAS_FEATURES)
     rows, cols, vals = [], [], []
@@ -605,6 +612,8 @@ def candidate_rows_reference(
     more than, say, a city name that is usually a false match. Without it the prior column is left empty, for the
     scorer to fill (:class:`tagger.features.FeatureBatch` computes rows once for any prior).
     """
+    import scipy.sparse as sp
+
     n_dense = len(CANDIDATE_FEATURES)
     salience_at = n_dense + CONTEXT_BUCKETS
     rows, cols, vals = [], [], []
@@ -799,8 +808,8 @@ class FeatureBatch:
         self.place_families = tuple(place_families)
         self._docs = docs
         self._counts = counts
-        self._chosen: sp.csr_matrix | None = None  # the counts on the vectorizer's chosen columns
-        self._ngrams: dict[bool, sp.csr_matrix] = {}  # by sublinear_tf
+        self._chosen: Rows | None = None  # the counts on the vectorizer's chosen columns
+        self._ngrams: dict[bool, Rows] = {}  # by sublinear_tf
         self._alias: dict[str, Rows] = {}
         self._candidates: dict[str, tuple[Rows, np.ndarray, np.ndarray]] = {}
         self._scipy_candidates: dict[str, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
@@ -826,6 +835,10 @@ class FeatureBatch:
         return self.ngrams_for(True)
 
     def ngrams_for(self, sublinear: bool) -> sp.csr_matrix:
+        """:meth:`ngram_rows` as a scipy matrix (for training)."""
+        return self.ngram_rows(sublinear).scipy()
+
+    def ngram_rows(self, sublinear: bool = True) -> Rows:
         """The n-gram TF-IDF, sublinear ``(1 + log tf) * idf`` or linear ``tf * idf`` (both L2-normalised), each
         computed once from the same counts on the chosen columns."""
         sublinear = bool(sublinear)
@@ -833,7 +846,7 @@ class FeatureBatch:
             self._ngrams[sublinear] = self.vectorizer.weigh_chosen(self._chosen_counts(), sublinear=sublinear)
         return self._ngrams[sublinear]
 
-    def _chosen_counts(self) -> sp.csr_matrix:
+    def _chosen_counts(self) -> Rows:
         if self._chosen is None:
             if self._counts is None and self.vectorizer.columns.size:
                 # tagging: no full counts are needed, only the chosen columns (bit-identical to chosen(counts))

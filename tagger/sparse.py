@@ -54,6 +54,12 @@ class Rows:
         out = _kernel.csr_dot(self.data, self.indices, self.indptr, w)
         return out[:, 0] if vector else out
 
+    def toarray(self) -> np.ndarray:
+        """The matrix as a dense float32 array (entries of one row have distinct columns)."""
+        out = np.zeros(self.shape, dtype=np.float32)
+        out[np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)), self.indices] = self.data
+        return out
+
     def scipy(self) -> sp.csr_matrix:
         """The same matrix as a ``scipy.sparse.csr_matrix`` (built once; for training and scikit-learn)."""
         if self._scipy is None:

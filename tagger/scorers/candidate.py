@@ -10,14 +10,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import ModelError
 from ..features import CANDIDATE_FEATURES, CANDIDATE_WIDTH, CONTEXT_BUCKETS, PRIOR_COLUMN, FeatureBatch
 from .base import FamilyContext, FitOptions, array, sigmoid
+
+if TYPE_CHECKING:  # scipy is imported only to train
+    import scipy.sparse as sp
 
 __all__ = ["CandidateScorer", "label_prior", "prior_from_counts", "with_prior"]
 
@@ -132,6 +134,8 @@ def prior_from_counts(proposed: np.ndarray, correct: np.ndarray, strength: float
 def with_prior(rows: sp.csr_matrix, prior_per_row: np.ndarray) -> sp.csr_matrix:
     """Candidate rows with the prior column filled in (rows from a FeatureBatch leave it empty)."""
     n = rows.shape[0]
+    import scipy.sparse as sp
+
     column = sp.csr_matrix(
         (prior_per_row.astype(np.float32), (np.arange(n), np.full(n, PRIOR_COLUMN))), shape=rows.shape
     )

@@ -9,14 +9,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import ModelError
 from ..features import ALIAS_FEATURES, FeatureBatch
+from ..sparse import Rows
 from .base import FamilyContext, FitOptions, array, quantize, sigmoid
+
+if TYPE_CHECKING:  # scipy is imported only to train
+    import scipy.sparse as sp
 
 __all__ = ["TEXT_COLUMNS", "OvrScorer", "text_matrix"]
 
@@ -83,8 +86,10 @@ class OvrScorer:
 
         from ..batch.common import default_jobs
 
-        text_x = text_matrix(batch, options.text, options.sublinear_tf)
+        text_x = text_matrix(batch, options.text, options.sublinear_tf).scipy()
         alias_x = batch.alias(family.name, family.ancestors)
+        import scipy.sparse as sp
+
         x = sp.hstack([text_x, alias_x], format="csr")
         positives = gold.sum(axis=0)
         labels = np.arange(gold.shape[1]) if labels is None else labels
@@ -126,24 +131,29 @@ class OvrScorer:
         )
 
 
-def text_matrix(batch: FeatureBatch, text: str, sublinear: bool = True) -> sp.csr_matrix:
+def text_matrix(batch: FeatureBatch, text: str, sublinear: bool = True) -> Rows:
     """The n-gram TF-IDF the classifiers read (sublinear or linear TF): every column, or the word n-grams alone
-    re-normalised (L2)."""
-    x = batch.ngrams_for(sublinear)
+    re-normalised (L2), at the full width (zeros for the character columns) so the weights keep the vectorizer's
+    shape. The same rows for training (``.scipy()``) and tagging."""
+    x = batch.ngram_rows(sublinear)
     if text == "all":
         return x
-    word = np.flatnonzero(batch.vectorizer.columns < batch.vectorizer.n_features)
-    if word.size == x.shape[1]:
+    # the chosen columns are sorted and word n-grams hash below n_features: the word columns come first
+    n_word = int(np.count_nonzero(batch.vectorizer.columns < batch.vectorizer.n_features))
+    if n_word == x.shape[1]:
         return x
-    part = x[:, word].tocsr()
-    norms = np.sqrt(np.asarray(part.multiply(part).sum(axis=1)).ravel()).astype(np.float32)
+    keep = x.indices < n_word
+    kept_before = np.concatenate([[0], np.cumsum(keep)])
+    indptr = kept_before[x.indptr]
+    data = x.data[keep]
+    lengths = np.diff(indptr)
+    squares = np.zeros(x.shape[0], dtype=np.float32)
+    full = lengths > 0
+    if data.size:
+        squares[full] = np.add.reduceat(data * data, indptr[:-1][full])
+    norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    part = sp.diags(1.0 / norms).dot(part).tocsr().astype(np.float32)
-    # back to the full width (zeros for the character columns), so the weights keep the vectorizer's shape
-    expand = sp.csr_matrix(
-        (np.ones(word.size, dtype=np.float32), (np.arange(word.size), word)), shape=(word.size, x.shape[1])
-    )
-    return (part @ expand).tocsr()
+    return Rows(data * np.repeat(np.float32(1.0) / norms, lengths), x.indices[keep], indptr, x.shape)
 
 
 def _label_weighting(options: FitOptions, positives: int) -> str | None:
@@ -222,7 +232,7 @@ def linear_logits(scorer: Any, batch: FeatureBatch, family: FamilyContext) -> np
     """``[n-gram TF-IDF | alias evidence] @ weights + bias`` for a scorer with the shared linear layout."""
     alias_x = batch.alias_rows(family.name, family.ancestors)
     text_x = text_matrix(batch, scorer.text, scorer.sublinear_tf)
-    return np.asarray(text_x @ scorer.w_text) + alias_x.dot(scorer.w_alias) + scorer.bias
+    return text_x.dot(scorer.w_text) + alias_x.dot(scorer.w_alias) + scorer.bias
 
 
 def linear_arrays(scorer: Any) -> dict[str, np.ndarray]:

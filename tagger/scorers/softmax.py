@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..features import FeatureBatch
 from .base import FamilyContext, FitOptions, quantize
@@ -111,7 +110,9 @@ class SoftmaxScorer:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
-        text_x = text_matrix(batch, options.text, options.sublinear_tf)
+        text_x = text_matrix(batch, options.text, options.sublinear_tf).scipy()
+        import scipy.sparse as sp
+
         x = sp.hstack([text_x, batch.alias(family.name, family.ancestors)], format="csr")
         y = deepest_label(gold, family.ancestors)
         classes = np.unique(y)

@@ -104,3 +104,29 @@ def test_linear_tf_is_tf_times_idf_and_each_variant_is_cached():
     )  # a repeated word tells them apart
     assert batch.ngrams is sublinear and batch.ngrams_for(True) is sublinear and batch.ngrams_for(False) is linear
     assert linear.dtype == np.float32 and sublinear.dtype == np.float32
+
+
+def test_word_only_text_matrix_is_the_scipy_computation():
+    """``text="word"``: the word columns re-normalised, as the scipy expression models were trained with."""
+    import scipy.sparse as sp
+
+    from tagger.scorers.ovr import text_matrix
+
+    texts = ["Shelling hit Aleppo on Monday", "", "Protesters marched in Lagos; police fired tear gas", "ok"]
+    vectorizer = TextVectorizer(min_df=1, max_features=500)
+    batch = FeatureBatch(texts, MATCHERS, vectorizer, place_families=["region"])
+    vectorizer.fit(batch.counts)
+    assert 0 < np.count_nonzero(vectorizer.columns < vectorizer.n_features) < vectorizer.columns.size
+    x = batch.ngrams
+    word = np.flatnonzero(vectorizer.columns < vectorizer.n_features)
+    part = x[:, word].tocsr()
+    norms = np.sqrt(np.asarray(part.multiply(part).sum(axis=1)).ravel()).astype(np.float32)
+    norms[norms == 0] = 1.0
+    part = sp.diags(1.0 / norms).dot(part).tocsr().astype(np.float32)
+    expand = sp.csr_matrix(
+        (np.ones(word.size, dtype=np.float32), (np.arange(word.size), word)), shape=(word.size, x.shape[1])
+    )
+    want = (part @ expand).toarray()
+    got = text_matrix(batch, "word").scipy().toarray()
+    np.testing.assert_array_equal(got, want)
+    assert np.all(got[:, word.size :] == 0) and np.allclose(np.linalg.norm(got[[0, 2, 3]], axis=1), 1.0)

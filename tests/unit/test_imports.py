@@ -48,13 +48,14 @@ def test_train_is_the_function_even_after_importing_the_training_module():
     assert callable(train) and train.__module__ == "tagger.training"
 
 
-def test_tagging_imports_neither_scikit_learn_nor_the_readers():
+def test_tagging_imports_neither_scikit_learn_nor_scipy_nor_the_readers():
     import subprocess
     import sys
 
     code = (
         "import sys, tagger; tagger.tag('Clashes near Mosul');"
-        "print(sorted(m for m in ('sklearn', 'tagger.readers', 'tagger.training') if m in sys.modules))"
+        "tagger.tag('Clashes near Mosul', explain=True);"
+        "print(sorted(m for m in ('sklearn', 'scipy', 'tagger.readers', 'tagger.training') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
