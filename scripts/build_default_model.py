@@ -46,6 +46,12 @@ MAX_COUNTRY_SHARE = 0.25
 # n-gram classifiers may re-score a candidate, never add one); event types by n-gram classifiers over delexicalised
 # text, because an event needs no named trigger word.
 STRATEGY = {"region": "candidate", "actor": "evidence", "event_type": "ovr"}
+# character n-grams of one length (4) instead of 3–5: a third of the hashing when tagging and ~40% of the training
+# time, at the same accuracy within noise on the out-of-distribution checks (scripts/ood_checks.py; 2026-12-02:
+# eval-only notes actor/event 0.844/0.863 vs 0.847/0.871, held-out event type +0.6 articles, +0.5 team, +0.2 UCDP,
+# = headlines; MODEL_CARD.md and benchmarks/results/REPORT.md §4 give the table). Without character n-grams event
+# types lose 1–2 points everywhere.
+OPTIONS = {"char_ngrams": (4, 4)}
 
 
 def is_heldout(record_id: str) -> bool:
@@ -180,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         if family not in strategy or not kind:
             parser.error(f"--strategy {item!r}: expected FAMILY=KIND with FAMILY one of {', '.join(strategy)}")
         strategy[family] = kind
-    options = {}
+    options: dict = dict(OPTIONS)
     for item in args.option:
         name, _, value = item.partition("=")
         try:

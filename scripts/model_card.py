@@ -62,6 +62,30 @@ def _limitations(folder: Path, info: dict) -> list[str]:
     return out
 
 
+def _features(vectorizer: dict, options: dict) -> str:
+    """One line on the n-gram features (the vectorizer's settings) and the trainer options the build set."""
+    words = vectorizer.get("word_ngrams") or []
+    chars = vectorizer.get("char_ngrams")
+    parts = [f"word {words[0]}–{words[1]}-grams" if words else "no word n-grams"]
+    if chars:
+        parts.append(
+            f"character {chars[0]}-grams" if chars[0] == chars[1] else f"character {chars[0]}–{chars[1]}-grams"
+        )
+    else:
+        parts.append("no character n-grams")
+    line = (
+        f"- Hashed n-grams over the delexicalised text (analyzer `{vectorizer.get('analyzer', '?')}`): "
+        + ", ".join(parts)
+        + f"; the {vectorizer.get('max_features', '?')} most frequent columns (document frequency ≥ "
+        f"{vectorizer.get('min_df', '?')}), sublinear TF-IDF."
+    )
+    if options:
+        line += (
+            " Build options: " + ", ".join(f"`{k}={v}`" for k, v in options.items()) + " (see OPTIONS in the script)."
+        )
+    return line
+
+
 def write_model_card(folder: Path) -> Path:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     info = manifest["info"]
@@ -94,6 +118,10 @@ def write_model_card(folder: Path) -> Path:
         f"- Weights: {build.get('balance', {}).get('rule', 'every record weighs 1')}; UCDP weight "
         f"{build.get('balance', {}).get('ucdp_weight', 1)}; largest country shares of the training weight after "
         f"weighting: {build.get('balance', {}).get('top_countries_after', {})}.",
+        "",
+        "## Features",
+        "",
+        _features(manifest["vectorizer"], build.get("options", {})),
         "",
         "## Scorers (chosen by cross-validation)",
         "",

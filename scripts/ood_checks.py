@@ -98,7 +98,7 @@ def heldout_records(taxonomy) -> dict[str, list[Record]]:
 
 
 def leave_one_source_out(taxonomy) -> dict:
-    from build_default_model import DEFAULT_GED, STRATEGY, is_heldout, read_corpus, read_ucdp, rebalance
+    from build_default_model import DEFAULT_GED, OPTIONS, STRATEGY, is_heldout, read_corpus, read_ucdp, rebalance
 
     from tagger import train
 
@@ -111,7 +111,7 @@ def leave_one_source_out(taxonomy) -> dict:
         train_records = [r for name, recs in sources.items() if name != left_out for r in recs if not is_heldout(r.id)]
         weights, _ = rebalance(train_records, taxonomy)
         started = time.perf_counter()
-        model = train(train_records, taxonomy, strategy=STRATEGY, sample_weight=weights)
+        model = train(train_records, taxonomy, strategy=STRATEGY, sample_weight=weights, **OPTIONS)
         test = [r for r in sources[left_out] if is_heldout(r.id)]
         out[f"without_{left_out}"] = {
             "tested_on": f"{left_out} held-out ({len(test)} records)",

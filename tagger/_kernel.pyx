@@ -1332,3 +1332,58 @@ def csr_dot(const float[:] data, const int64_t[:] indices, const int64_t[:] indp
             for j in range(k):
                 o[r, j] += a * weights[col, j]
     return out
+
+
+# --- decisions through a label tree (hierarchy.LabelTree.decide) ----------------------------------------------------
+
+
+def decide_tree(
+    const float[:, :] scores, const float[:] thresholds, const int64_t[:] parent, const int64_t[:] up,
+    const int64_t[:] down, const int64_t[:] child_ptr, const int64_t[:] children, bint prefer_specific
+):
+    """``(selected bool, effective float32)`` of ``LabelTree.decide_reference``, one document at a time.
+
+    ``up``: the labels that have a parent, deepest first (decisions and scores are carried to the parent);
+    ``down``: the labels that have children, shallowest first, with their children (ascending) in
+    ``children[child_ptr[p]:child_ptr[p + 1]]`` (a selected parent with no selected child selects its best child
+    that has any score).
+    """
+    cdef Py_ssize_t n_docs = scores.shape[0], n = scores.shape[1], d, j, k, q, best
+    cdef int64_t p
+    cdef bint any_child
+    cdef float s
+    selected_out = np.empty((n_docs, n), dtype=np.bool_)
+    effective_out = np.empty((n_docs, n), dtype=np.float32)
+    cdef unsigned char[:, ::1] sel = selected_out.view(np.uint8)
+    cdef float[:, ::1] eff = effective_out
+    for d in range(n_docs):
+        for j in range(n):
+            s = scores[d, j]
+            sel[d, j] = s >= thresholds[j]
+            eff[d, j] = s
+        if prefer_specific:
+            for k in range(down.shape[0]):
+                p = down[k]
+                if not sel[d, p]:
+                    continue
+                any_child = False
+                for q in range(child_ptr[p], child_ptr[p + 1]):
+                    if sel[d, children[q]]:
+                        any_child = True
+                        break
+                if any_child or child_ptr[p] == child_ptr[p + 1]:
+                    continue
+                best = children[child_ptr[p]]
+                for q in range(child_ptr[p] + 1, child_ptr[p + 1]):
+                    if scores[d, children[q]] > scores[d, best]:
+                        best = children[q]
+                if scores[d, best] > 0:
+                    sel[d, best] = 1
+        for k in range(up.shape[0]):
+            j = up[k]
+            if sel[d, j]:
+                p = parent[j]
+                sel[d, p] = 1
+                if eff[d, j] > eff[d, p]:
+                    eff[d, p] = eff[d, j]
+    return selected_out, effective_out

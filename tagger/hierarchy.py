@@ -5,13 +5,15 @@ A tagged label tags its ancestors (``iq-nineveh`` ⇒ ``iq`` ⇒ ``middle-east``
 its best-scoring child that has any evidence: a record whose text names a country is never tagged with the world
 region alone ("Israeli jets struck Gaza" gives ``ps``, not only ``middle-east``).
 
-Everything is done per level of the tree with array operations, never per edge or per document.
+The rule runs in the compiled kernel (one pass over the labels per document, children before parents);
+:meth:`LabelTree.decide_reference` is the same per level of the tree with numpy array operations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import _kernel
 from .taxonomy import Family
 
 __all__ = ["LabelTree"]
@@ -39,6 +41,16 @@ class LabelTree:
         has_children = np.zeros(n, dtype=bool)
         has_children[self.parent[self.parent >= 0]] = True
         self.has_children = has_children
+        # for the compiled rule: children labels deepest first; parents shallowest first with their children
+        by_depth = np.argsort(-self.depth, kind="stable")
+        self._up = by_depth[self.parent[by_depth] >= 0].astype(np.int64)
+        self._down = np.argsort(self.depth, kind="stable")[has_children[np.argsort(self.depth, kind="stable")]]
+        self._down = self._down.astype(np.int64)
+        kids = np.flatnonzero(self.parent >= 0)
+        kids = kids[np.argsort(self.parent[kids], kind="stable")]  # by parent, ascending within each
+        self._children = kids.astype(np.int64)
+        self._child_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.parent[kids], minlength=n), out=self._child_ptr[1:])
 
     def __len__(self) -> int:
         return len(self.ancestors)
@@ -58,6 +70,24 @@ class LabelTree:
         >>> sorted(family.labels[j].id for j in np.flatnonzero(selected[0]))
         ['middle-east', 'ps']
         """
+        scores = np.ascontiguousarray(scores, dtype=np.float32)
+        if scores.ndim != 2 or scores.shape[1] != len(self):
+            raise ValueError(f"scores of shape {scores.shape} for a tree of {len(self)} labels")
+        return _kernel.decide_tree(
+            scores,
+            np.ascontiguousarray(thresholds, dtype=np.float32),
+            self.parent,
+            self._up,
+            self._down,
+            self._child_ptr,
+            self._children,
+            prefer_specific,
+        )
+
+    def decide_reference(
+        self, scores: np.ndarray, thresholds: np.ndarray, *, prefer_specific: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`decide` level by level with numpy (the reference the compiled rule is tested against)."""
         selected = scores >= thresholds
         effective = scores.copy()
         if prefer_specific and selected.size:

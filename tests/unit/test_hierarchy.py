@@ -39,6 +39,20 @@ def test_array_rule_equals_per_edge_rule(seed, threshold):
     np.testing.assert_allclose(got[1], want[1])
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.05, 0.95), st.booleans(), st.integers(0, 9))
+def test_compiled_rule_equals_the_numpy_reference(seed, threshold, prefer_specific, n_docs):
+    rng = np.random.default_rng(seed)
+    scores = (rng.random((n_docs, len(REGION))) ** 8).astype(np.float32)
+    scores[rng.random(scores.shape) < 0.5] = 0.0  # many labels without evidence, as candidates give
+    thresholds = np.where(rng.random(len(REGION)) < 0.1, 2.0, threshold).astype(np.float32)  # some never alone
+    got = TREE.decide(scores, thresholds, prefer_specific=prefer_specific)
+    want = TREE.decide_reference(scores, thresholds, prefer_specific=prefer_specific)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert got[0].dtype == np.bool_ and got[1].dtype == np.float32
+
+
 def test_child_brings_country_and_world_region():
     scores = np.zeros((1, len(REGION)), dtype=np.float32)
     scores[0, REGION.index("iq-nineveh")] = 0.9
