@@ -8,6 +8,7 @@ tagged label brings its ancestors with it. ``tag(text, explain=True)`` adds the 
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -124,10 +125,23 @@ class FamilyModel:
     prefer_specific: bool = False  # a parent passing alone hands the decision to its best child with evidence
     tree: LabelTree = field(init=False, repr=False)
     context: FamilyContext = field(init=False, repr=False)
+    label_scores: list[Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.tree = LabelTree(self.family)
         self.context = FamilyContext(self.family.name, len(self.family), self.tree.ancestors)
+        labels, depth, parent = self.family.labels, self.tree.depth, self.tree.parent
+        # per label, its LabelScore given a score (id, name, depth and parent are fixed)
+        self.label_scores = [
+            functools.partial(
+                LabelScore,
+                label.id,
+                label.name,
+                depth=int(depth[j]),
+                parent=labels[int(parent[j])].id if parent[j] >= 0 else None,
+            )
+            for j, label in enumerate(labels)
+        ]
 
     @property
     def ancestors(self) -> list[list[int]]:
@@ -223,23 +237,20 @@ class Tagger:
         per_doc: list[dict[str, tuple[LabelScore, ...]]] = [{} for _ in range(n)]
         for name, model in self.families.items():
             selected, effective = model.decide(raw[name], threshold)
-            labels = model.family.labels
+            selected[np.asarray(empty, dtype=bool)] = False
+            # every reported label at once, ordered by document, then score (highest first), then label index
+            docs, labels = np.nonzero(selected)
+            scores = effective[docs, labels]
+            order = np.lexsort((labels, -scores, docs))
+            bounds = np.searchsorted(docs[order], np.arange(n + 1)).tolist()
+            labels_in_order, scores_in_order = labels[order].tolist(), scores[order].tolist()
+            make = model.label_scores
             for i in range(n):
-                if empty[i]:
-                    per_doc[i][name] = ()
-                    continue
-                chosen = np.flatnonzero(selected[i])
-                order = sorted(chosen, key=lambda j: (-float(effective[i, j]), j))[:top_k]
-                depth, parent = model.tree.depth, model.tree.parent
+                a, b = bounds[i], bounds[i + 1]
+                if top_k is not None:
+                    b = min(b, a + top_k)
                 per_doc[i][name] = tuple(
-                    LabelScore(
-                        labels[j].id,
-                        labels[j].name,
-                        float(effective[i, j]),
-                        int(depth[j]),
-                        labels[int(parent[j])].id if parent[j] >= 0 else None,
-                    )
-                    for j in order
+                    make[j](v) for j, v in zip(labels_in_order[a:b], scores_in_order[a:b], strict=True)
                 )
         if not explain:
             return [TagResult(families) for families in per_doc]
