@@ -17,7 +17,14 @@ import numpy as np
 
 cdef extern from *:
     int __builtin_ctzll(unsigned long long x) nogil
-    int __builtin_popcountll(unsigned long long x) nogil
+
+
+cdef inline int _popcount(uint64_t x) noexcept nogil:
+    """Set bits of ``x`` (SWAR: no libgcc call on CPUs compiled for without a popcount instruction)."""
+    x = x - ((x >> 1) & 0x5555555555555555ULL)
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL)
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL
+    return <int>((x * 0x0101010101010101ULL) >> 56)
 
 cdef extern from "Python.h":
     str PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
@@ -28,6 +35,7 @@ cdef uint64_t MIX2 = 0x94D049BB133111EBULL
 cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL
 
 cdef uint32_t CRC_TABLE[256]
+cdef uint32_t CRC_ALL = 0xFFFFFFFFU  # a typed constant: a bare 0xFFFFFFFF literal would be a Python int
 
 
 cdef void _init_crc() noexcept:
@@ -37,7 +45,7 @@ cdef void _init_crc() noexcept:
         c = <uint32_t>n
         for k in range(8):
             if c & 1:
-                c = 0xEDB88320 ^ (c >> 1)
+                c = (<uint32_t>0xEDB88320U) ^ (c >> 1)
             else:
                 c = c >> 1
         CRC_TABLE[n] = c
@@ -623,7 +631,7 @@ cdef inline uint32_t _crc_update(uint32_t crc, unsigned char b) noexcept nogil:
 
 cdef inline uint32_t _crc_utf8(int kind, void *data, Py_ssize_t start, Py_ssize_t end) noexcept:
     """zlib.crc32 of ``text[start:end].encode("utf-8", "surrogatepass")``."""
-    return _crc_feed(0xFFFFFFFF, kind, data, start, end) ^ 0xFFFFFFFF
+    return _crc_feed(CRC_ALL, kind, data, start, end) ^ CRC_ALL
 
 
 cdef inline uint32_t _crc_feed(uint32_t crc, int kind, void *data, Py_ssize_t start, Py_ssize_t end) noexcept:
@@ -655,7 +663,7 @@ cdef inline int32_t _rank(const uint64_t *bits, const int32_t *before, int64_t c
     cdef uint64_t mask = (<uint64_t>1) << (col & 63)
     if not (word & mask):
         return -1
-    return before[col >> 6] + __builtin_popcountll(word & (mask - 1))
+    return before[col >> 6] + _popcount(word & (mask - 1))
 
 
 def column_index(const int64_t[:] columns, int64_t width):
@@ -674,7 +682,7 @@ def column_index(const int64_t[:] columns, int64_t width):
         b[col >> 6] |= (<uint64_t>1) << (col & 63)
     for i in range(n_words):
         p[i] = total
-        total += __builtin_popcountll(b[i])
+        total += _popcount(b[i])
     return bits, before
 
 
@@ -754,7 +762,7 @@ def ngram_counts(
             raise ValueError("the column index does not fit n_features")
         bits_ptr = &bits_view[0]
         before_ptr = &before_view[0]
-        n_cols = before_view[before_view.shape[0] - 1] + __builtin_popcountll(bits_view[bits_view.shape[0] - 1])
+        n_cols = before_view[before_view.shape[0] - 1] + _popcount(bits_view[bits_view.shape[0] - 1])
         n_blocks = (n_cols + 63) // 64
         dense = <int32_t *>malloc((n_cols + 1) * sizeof(int32_t))
         bitmap = <uint64_t *>malloc((n_blocks + 1) * sizeof(uint64_t))
@@ -998,7 +1006,7 @@ def candidate_rows(
     for o in range(n_offsets):
         offsets[o] = context_offsets[o][0]
         tag = context_offsets[o][1] + ":"
-        prefix_crc[o] = _crc_feed(0xFFFFFFFF, PyUnicode_KIND(tag), PyUnicode_DATA(tag), 0, PyUnicode_GET_LENGTH(tag))
+        prefix_crc[o] = _crc_feed(CRC_ALL, PyUnicode_KIND(tag), PyUnicode_DATA(tag), 0, PyUnicode_GET_LENGTH(tag))
 
     cdef _MentionInfo *info = <_MentionInfo *>malloc((most + 1) * sizeof(_MentionInfo))
     cdef int64_t *keys = <int64_t *>malloc((total + 1) * sizeof(int64_t))
@@ -1105,7 +1113,7 @@ def candidate_rows(
                         word = keys_list[pos]
                         mi.buckets[mi.n_buckets] = <int32_t>(
                             (_crc_feed(prefix_crc[o], PyUnicode_KIND(word), PyUnicode_DATA(word), 0,
-                                       PyUnicode_GET_LENGTH(word)) ^ 0xFFFFFFFF) % n_buckets
+                                       PyUnicode_GET_LENGTH(word)) ^ CRC_ALL) % n_buckets
                         )
                         mi.n_buckets += 1
 
