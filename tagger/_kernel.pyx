@@ -1329,16 +1329,23 @@ def csr_dot(const float[:] data, const int64_t[:] indices, const int64_t[:] indp
     cdef Py_ssize_t n_rows = indptr.shape[0] - 1, k = weights.shape[1], n_cols = weights.shape[0], r, e, j
     cdef int64_t col
     cdef float a
+    cdef const float *w_row
+    cdef float *o_row
     out = np.zeros((n_rows, k), dtype=np.float32)
+    if n_rows == 0 or k == 0:
+        return out
     cdef float[:, ::1] o = out
+    for e in range(indices.shape[0]):
+        if indices[e] < 0 or indices[e] >= n_cols:
+            raise IndexError("column index outside the weights")
     for r in range(n_rows):
+        o_row = &o[r, 0]
         for e in range(indptr[r], indptr[r + 1]):
             col = indices[e]
-            if col < 0 or col >= n_cols:
-                raise IndexError("column index outside the weights")
             a = data[e]
-            for j in range(k):
-                o[r, j] += a * weights[col, j]
+            w_row = &weights[col, 0]
+            for j in range(k):  # independent outputs: vectorised, each still summed in entry order
+                o_row[j] += a * w_row[j]
     return out
 
 

@@ -223,3 +223,25 @@ def test_alias_features_are_the_reference(small_model, texts):
         assert np.array_equal(got.indptr, want.indptr)
         assert np.array_equal(got.indices, want.indices)
         assert np.array_equal(got.data, want.data)
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(0, 12), st.integers(1, 40), st.integers(1, 9)),
+    density=st.floats(0.0, 1.0),
+)
+def test_sparse_rows_times_weights_is_scipy_bit_for_bit(seed, shape, density):
+    import scipy.sparse as sp
+
+    from tagger.sparse import Rows
+
+    rng = np.random.default_rng(seed)
+    n_rows, n_cols, k = shape
+    dense = rng.standard_normal((n_rows, n_cols)).astype(np.float32) * (rng.random((n_rows, n_cols)) < density)
+    x = sp.csr_matrix(dense)
+    weights = rng.standard_normal((n_cols, k)).astype(np.float32)
+    rows = Rows(x.data, x.indices, x.indptr, x.shape)
+    assert np.array_equal(rows.dot(weights), np.asarray(x @ weights))
+    assert np.array_equal(rows.dot(weights[:, 0]), np.asarray(x @ weights[:, 0]).ravel())
+    assert np.array_equal(rows.toarray(), dense) and rows.scipy().shape == x.shape
