@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..model import Tagger, default_tagger
 
-__all__ = ["ModelArg", "default_jobs", "resolve_model"]
+__all__ = ["ModelArg", "default_jobs", "model_families", "resolve_model"]
 
 ModelArg = str | Path | Tagger | None
 
@@ -39,3 +39,27 @@ def _with_max_chars(tagger: Tagger, max_chars: int) -> Tagger:
     return Tagger(
         tagger.taxonomy, tagger.vectorizer, tagger.matchers, tagger.families, tagger.info, max_chars=max_chars
     )
+
+
+def model_families(model: ModelArg) -> tuple[str, ...]:
+    """The family names of ``model`` from its manifest alone (no weights loaded): what a process that only reads
+    and writes records needs while worker processes load the model."""
+    if isinstance(model, Tagger):
+        return tuple(model.families)
+    from ..errors import ModelError
+    from ..persist import MANIFEST, read_manifest
+
+    if model is None:
+        from .._resources import default_model_path
+
+        path = default_model_path()
+        if not (path / MANIFEST).is_file():
+            return tuple(default_tagger().families)  # raises the default model's own error
+    elif isinstance(model, (str, Path)):
+        path = Path(model)
+    else:
+        raise TypeError(f"model must be a path, a Tagger or None, got {type(model).__name__}.")
+    families = read_manifest(path).get("families")
+    if not isinstance(families, dict) or not families:
+        raise ModelError(f"{path / MANIFEST}: 'families' is missing or empty.")
+    return tuple(families)

@@ -63,6 +63,7 @@ def output_row(record: Record, result: dict[str, Any], keep: Sequence[str]) -> d
 # --- worker processes: each loads the model once and dies with its parent ------------------------------------------
 
 _worker_tagger: Tagger | None = None
+_worker_error: BaseException | None = None  # why the model did not load (raised by the first batch, in the parent)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -89,12 +90,17 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _init_worker(model_path: str | None, max_chars: int | None, parent: int) -> None:
-    global _worker_tagger
+    global _worker_tagger, _worker_error
     _die_with_parent(parent)
-    _worker_tagger = resolve_model(model_path, max_chars=max_chars)
+    try:
+        _worker_tagger = resolve_model(model_path, max_chars=max_chars)
+    except Exception as error:  # a failing initializer only says "BrokenProcessPool"; the batch says why
+        _worker_error = error
 
 
 def _tag_texts(texts: list[str], options: dict[str, Any]) -> list[dict[str, Any]]:
+    if _worker_error is not None:
+        raise _worker_error
     assert _worker_tagger is not None, "worker not initialised"
     results = _worker_tagger.tag_many(texts, batch_size=len(texts) or 1, **options)
     return [result.to_dict() for result in results]

@@ -12,11 +12,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..batch.common import default_jobs, resolve_model
+from ..batch.common import default_jobs, model_families, resolve_model
 from ..batch.output import SafeOutput, check_distinct
 from ..batch.stream import tag_stream
 from ..batch.writers import OUTPUT_FORMATS, guess_output_format, is_binary, open_writer
 from ..errors import DataError, ParameterError
+from ..model import Tagger
 from ..readers import Record, read_records
 from ..readers.formats import FORMATS, get_format, input_formats
 from ._common import add_encoding_option, add_model_option, positive_int, unit_float
@@ -201,9 +202,13 @@ def run(args: argparse.Namespace) -> int:
     fmt = get_format(args.format, args.input).name
     out_fmt = guess_output_format(args.output) if args.output_format == "auto" else args.output_format
     _check(args, out_fmt)
-    tagger = resolve_model(args.model)  # once here: its families name the columns; workers load their own
-    families = tuple(tagger.families)
     jobs = args.jobs or default_jobs()
+    loaded: Tagger | None = None
+    if jobs == 1 or args.engine == "dask":
+        loaded = resolve_model(args.model)  # its families name the columns
+        families = tuple(loaded.families)
+    else:  # the workers load the model while this process starts reading: only the family names are needed here
+        families = model_families(args.model)
     skipped: list[DataError] = []
     with contextlib.ExitStack() as stack:
         output: SafeOutput | None = None
@@ -223,12 +228,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             rows = tag_stream(
                 records,
-                model=tagger if jobs == 1 else args.model,
+                model=loaded if loaded is not None else args.model,
                 jobs=jobs,
                 batch_size=args.batch_size,
                 keep=args.keep,
                 explain=args.explain,
-                max_chars=tagger.max_chars,
+                max_chars=loaded.max_chars if loaded is not None else None,
                 **cutoffs,
             )
         writer = open_writer(out_fmt, handle, families, output.existing if output is not None else None)

@@ -96,3 +96,26 @@ def test_train_select_metric_reaches_the_trainer(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([*argv, "--select-metric", "f1"])
     assert "--select-metric" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_corrupt_model_is_a_clear_error_with_any_number_of_jobs(tmp_path, capsys, jobs):
+    """With --jobs 2 the workers load the model (this process reads only its manifest): the error is the same."""
+    import shutil
+
+    from tagger._resources import default_model_path
+
+    if not (default_model_path() / "manifest.json").is_file():
+        pytest.skip("no default model")
+    model = tmp_path / "m"
+    shutil.copytree(default_model_path(), model)
+    weights = bytearray((model / "weights.npz").read_bytes())
+    weights[5000:5100] = b"x" * 100
+    (model / "weights.npz").write_bytes(bytes(weights))
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "a", "text": "Protesters rally in Paris"}\n', encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    argv = ["tag", "--model", str(model), "--input", str(inputs), "--output", str(output), "--jobs", jobs]
+    assert main(argv) == 1
+    assert f"{model / 'weights.npz'}: checksum mismatch" in capsys.readouterr().err
+    assert not output.exists()
