@@ -167,6 +167,40 @@ def measure_stream(spec: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": out, "documents": len(records)}
 
 
+def measure_cli_jobs(spec: dict[str, Any]) -> dict[str, Any]:
+    """``tagger tag --input A --output B --jobs J`` as a user runs it (a fresh process each time, reading and
+    writing JSONL), for each J; wall seconds per run and whether every J wrote the same bytes."""
+    import subprocess
+    import tempfile
+
+    out: dict[str, list[float]] = {}
+    outputs: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for jobs in spec["jobs"]:
+            times = []
+            for _ in range(spec["repeats"]):
+                target = f"{folder}/out-{jobs}.jsonl"
+                command = [sys.executable, "-m", "tagger", "tag", "--input", spec["articles"], "--output", target]
+                command += ["--force", "--jobs", str(jobs), "--no-progress", "--model", spec["path"]]
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True)
+                times.append(time.perf_counter() - start)
+            out[str(jobs)] = times
+            with open(target, "rb") as handle:
+                outputs[str(jobs)] = handle.read()
+    return {"seconds": out, "identical": len(set(outputs.values())) == 1}
+
+
+def measure_profile(spec: dict[str, Any]) -> dict[str, Any]:
+    """CPU milliseconds per article by stage of ``tag_many`` (benchmarks.profile)."""
+    from benchmarks.profile import stage_profile
+    from tagger import Tagger
+
+    texts = [a["text"] for a in _read_lines(spec["articles"])][: spec["docs"]]
+    tagger = Tagger.load(spec["path"])
+    return {"ms_per_article": stage_profile(tagger, texts, batch_size=spec["batch_size"], repeats=spec["repeats"])}
+
+
 def measure_train_default(spec: dict[str, Any]) -> dict[str, Any]:
     """Train the default model exactly as scripts/build_default_model.py does (same records, options, seed)."""
     from benchmarks.common import ROOT, load_script
@@ -187,6 +221,8 @@ MODES = {
     "tag": measure_tag,
     "train": measure_train,
     "stream": measure_stream,
+    "cli_jobs": measure_cli_jobs,
+    "profile": measure_profile,
     "train_default": measure_train_default,
 }
 

@@ -51,7 +51,7 @@ class Budget:
     load_repeats: int = 7
     train_sizes: tuple[int, ...] = (1000, 5000, 20000)
     train_repeats: tuple[int, ...] = (3, 3, 1)
-    stream_docs: int = 3000
+    stream_docs: int = 20000  # tag_stream and `tagger tag --jobs 1/2` (the 20k articles)
     default_training: bool = True  # time training the default model
 
     @classmethod
