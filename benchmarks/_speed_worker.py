@@ -207,11 +207,9 @@ def measure_train_default(spec: dict[str, Any]) -> dict[str, Any]:
 
     build = load_script("build_default_model")
     taxonomy = build.load_taxonomy(ROOT / "labels.yaml")
-    team = build.read_team(taxonomy)
-    ucdp, status = build.read_ucdp(taxonomy, build.DEFAULT_GED)
-    records = [r for recs in (team, ucdp) for r in recs if not build.is_heldout(r.id)]
+    _, _, records, weights, _, status = build.training_inputs(taxonomy)
     start = time.perf_counter()
-    build.train(records, taxonomy, seed=0)
+    build.train(records, taxonomy, seed=0, strategy=build.STRATEGY, sample_weight=weights, **build.OPTIONS)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "records": len(records), "ucdp": status, "maxrss_mb": _maxrss_mb()}
 

