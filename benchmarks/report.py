@@ -162,9 +162,12 @@ def _method_section() -> list[str]:
         "2–3 settings on `dev`, predict `test` once. Where a task has no dev split (cameo_class, Reuters) a fixed "
         "hash-chosen part of train serves as dev and the chosen setting is refitted on all of train.",
         '- tagger: a one-family taxonomy built in code whose labels are the task\'s classes, each named "class X" so '
-        'no alias can match text by accident; `strategy="ovr"`; settings: defaults, `class_weight="balanced"`, '
-        "`char_ngrams=None`. Thresholds are the trainer's own cross-validated per-label cuts (on train). Multiclass: "
-        "argmax of `predict_scores`.",
+        'no alias can match text by accident; `strategy="ovr"` (`"softmax"` for the multiclass task) with '
+        '`select=True, shrink="cv"` and `select_metric` = the task\'s metric: the trainer chooses its own settings '
+        "(C, class weighting, word vs word+char n-grams, sublinear vs linear TF, logistic regression vs calibrated "
+        "linear SVM) on the task's dev split, or on every 5th training record where there is none, and the threshold "
+        "shrinkage by cross-validation; the selection is printed under each task. Thresholds are the trainer's own "
+        "cross-validated per-label cuts (on train). Multiclass: argmax of `predict_scores`.",
         "- fastText (fasttext-numpy2 bindings): tutorial preprocessing (lower case, punctuation split off); "
         '`loss="ova"`, labels with probability ≥ 0.5 for multi-label (documents without a label are trained with a '
         "placeholder label that is never reported, since fastText skips unlabelled lines; a fit that stops with "
