@@ -49,7 +49,7 @@ STRATEGY = {"region": "candidate", "actor": "evidence", "event_type": "ovr"}
 # character n-grams of one length (4) instead of 3–5: a third of the hashing when tagging and ~40% of the training
 # time, at the same accuracy within noise on the out-of-distribution checks (scripts/ood_checks.py; 2026-12-02:
 # eval-only notes actor/event 0.844/0.863 vs 0.847/0.871, held-out event type +0.6 articles, +0.5 team, +0.2 UCDP,
-# = headlines; MODEL_CARD.md and benchmarks/results/REPORT.md §4 give the table). Without character n-grams event
+# = headlines; benchmarks/results/REPORT.md §4 gives the table). Without character n-grams event
 # types lose 1–2 points everywhere.
 OPTIONS = {"char_ngrams": (4, 4)}
 
