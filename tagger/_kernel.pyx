@@ -318,27 +318,13 @@ cdef inline uint64_t _fnv_word(uint64_t h, str word, Py_ssize_t *n_bytes) noexce
     cdef int kind = PyUnicode_KIND(word)
     cdef void *data = PyUnicode_DATA(word)
     cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(word)
-    cdef uint32_t ch
+    cdef int k, m
+    cdef unsigned char b[4]
     for i in range(n):
-        ch = <uint32_t>PyUnicode_READ(kind, data, i)
-        if ch < 0x80:
-            h = _fnv_byte(h, <unsigned char>ch)
-            n_bytes[0] += 1
-        elif ch < 0x800:
-            h = _fnv_byte(h, <unsigned char>(0xC0 | (ch >> 6)))
-            h = _fnv_byte(h, <unsigned char>(0x80 | (ch & 0x3F)))
-            n_bytes[0] += 2
-        elif ch < 0x10000:
-            h = _fnv_byte(h, <unsigned char>(0xE0 | (ch >> 12)))
-            h = _fnv_byte(h, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
-            h = _fnv_byte(h, <unsigned char>(0x80 | (ch & 0x3F)))
-            n_bytes[0] += 3
-        else:
-            h = _fnv_byte(h, <unsigned char>(0xF0 | (ch >> 18)))
-            h = _fnv_byte(h, <unsigned char>(0x80 | ((ch >> 12) & 0x3F)))
-            h = _fnv_byte(h, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
-            h = _fnv_byte(h, <unsigned char>(0x80 | (ch & 0x3F)))
-            n_bytes[0] += 4
+        m = _utf8(<uint32_t>PyUnicode_READ(kind, data, i), b)
+        for k in range(m):
+            h = _fnv_byte(h, b[k])
+        n_bytes[0] += m
     return h
 
 
@@ -347,29 +333,10 @@ cdef inline bint _word_equals(str word, const unsigned char *text, Py_ssize_t *a
     cdef int kind = PyUnicode_KIND(word)
     cdef void *data = PyUnicode_DATA(word)
     cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(word), p = at[0]
-    cdef uint32_t ch
     cdef unsigned char b[4]
     cdef int k, m
     for i in range(n):
-        ch = <uint32_t>PyUnicode_READ(kind, data, i)
-        if ch < 0x80:
-            b[0] = <unsigned char>ch
-            m = 1
-        elif ch < 0x800:
-            b[0] = <unsigned char>(0xC0 | (ch >> 6))
-            b[1] = <unsigned char>(0x80 | (ch & 0x3F))
-            m = 2
-        elif ch < 0x10000:
-            b[0] = <unsigned char>(0xE0 | (ch >> 12))
-            b[1] = <unsigned char>(0x80 | ((ch >> 6) & 0x3F))
-            b[2] = <unsigned char>(0x80 | (ch & 0x3F))
-            m = 3
-        else:
-            b[0] = <unsigned char>(0xF0 | (ch >> 18))
-            b[1] = <unsigned char>(0x80 | ((ch >> 12) & 0x3F))
-            b[2] = <unsigned char>(0x80 | ((ch >> 6) & 0x3F))
-            b[3] = <unsigned char>(0x80 | (ch & 0x3F))
-            m = 4
+        m = _utf8(<uint32_t>PyUnicode_READ(kind, data, i), b)
         for k in range(m):
             if text[p] != b[k]:
                 return False
@@ -625,6 +592,27 @@ cdef inline uint64_t _mix(uint64_t h, uint64_t salt) noexcept nogil:
     return h ^ (h >> 31)
 
 
+cdef inline int _utf8(uint32_t ch, unsigned char *b) noexcept nogil:
+    """The UTF-8 bytes of code point ``ch`` (a lone surrogate as "surrogatepass" writes it) into ``b``; their count."""
+    if ch < 0x80:
+        b[0] = <unsigned char>ch
+        return 1
+    if ch < 0x800:
+        b[0] = <unsigned char>(0xC0 | (ch >> 6))
+        b[1] = <unsigned char>(0x80 | (ch & 0x3F))
+        return 2
+    if ch < 0x10000:
+        b[0] = <unsigned char>(0xE0 | (ch >> 12))
+        b[1] = <unsigned char>(0x80 | ((ch >> 6) & 0x3F))
+        b[2] = <unsigned char>(0x80 | (ch & 0x3F))
+        return 3
+    b[0] = <unsigned char>(0xF0 | (ch >> 18))
+    b[1] = <unsigned char>(0x80 | ((ch >> 12) & 0x3F))
+    b[2] = <unsigned char>(0x80 | ((ch >> 6) & 0x3F))
+    b[3] = <unsigned char>(0x80 | (ch & 0x3F))
+    return 4
+
+
 cdef inline uint32_t _crc_update(uint32_t crc, unsigned char b) noexcept nogil:
     return CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
 
@@ -637,23 +625,12 @@ cdef inline uint32_t _crc_utf8(int kind, void *data, Py_ssize_t start, Py_ssize_
 cdef inline uint32_t _crc_feed(uint32_t crc, int kind, void *data, Py_ssize_t start, Py_ssize_t end) noexcept:
     """The CRC-32 state after feeding the UTF-8 bytes of ``text[start:end]`` (no final inversion)."""
     cdef Py_ssize_t i
-    cdef uint32_t ch
+    cdef int k, m
+    cdef unsigned char b[4]
     for i in range(start, end):
-        ch = <uint32_t>PyUnicode_READ(kind, data, i)
-        if ch < 0x80:
-            crc = _crc_update(crc, <unsigned char>ch)
-        elif ch < 0x800:
-            crc = _crc_update(crc, <unsigned char>(0xC0 | (ch >> 6)))
-            crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
-        elif ch < 0x10000:
-            crc = _crc_update(crc, <unsigned char>(0xE0 | (ch >> 12)))
-            crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
-            crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
-        else:
-            crc = _crc_update(crc, <unsigned char>(0xF0 | (ch >> 18)))
-            crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 12) & 0x3F)))
-            crc = _crc_update(crc, <unsigned char>(0x80 | ((ch >> 6) & 0x3F)))
-            crc = _crc_update(crc, <unsigned char>(0x80 | (ch & 0x3F)))
+        m = _utf8(<uint32_t>PyUnicode_READ(kind, data, i), b)
+        for k in range(m):
+            crc = _crc_update(crc, b[k])
     return crc
 
 
