@@ -242,11 +242,8 @@ class TextVectorizer:
         if n_cols == 0:
             return Rows.empty(n_docs, 0)
         position = self._position()[counts.indices]
-        keep = position >= 0
-        row_of = np.repeat(np.arange(n_docs), np.diff(counts.indptr))[keep]
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
-        return Rows(counts.data[keep], position[keep], indptr, (n_docs, n_cols))
+        full = Rows(counts.data, counts.indices, counts.indptr, counts.shape)
+        return full.keep(position >= 0, position, n_cols)
 
     def counts_chosen(self, texts: Sequence[str]) -> Rows:
         """:meth:`chosen` of the texts' counts without the full counts: the kernel counts only the chosen columns
@@ -262,30 +259,23 @@ class TextVectorizer:
         return self.weigh_chosen(self.counts_chosen(texts), sublinear=sublinear)
 
     def weigh_chosen(self, chosen: Rows, *, sublinear: bool = True) -> Rows:
-        """TF-IDF, L2-normalised per row, of counts already on the chosen columns (from :meth:`chosen` or
-        :meth:`counts_chosen`, which give the same matrix)."""
+        """TF-IDF (sublinear ``(1 + log tf) * idf`` or linear ``tf * idf``), L2-normalised per row, of counts already
+        on the chosen columns, in column order (from :meth:`chosen` or :meth:`counts_chosen`, which give the same
+        matrix)."""
         n_docs = chosen.shape[0]
         if self.columns.size == 0:
             return Rows.empty(n_docs, 0)
-        row_of = np.repeat(np.arange(n_docs), np.diff(chosen.indptr))
-        return self._weigh_kept(chosen.data, chosen.indices, row_of, n_docs, sublinear=sublinear)
-
-    def _weigh_kept(
-        self, data: np.ndarray, position: np.ndarray, row_of: np.ndarray, n_docs: int, *, sublinear: bool = True
-    ) -> Rows:
-        """TF-IDF (sublinear ``1 + log tf`` or linear ``tf``), L2-normalised per row, of counts already on the
-        chosen columns (in column order)."""
-        n_cols = self.columns.size
+        data, position = chosen.data, chosen.indices
+        values: np.ndarray
         if sublinear:
             values = (1.0 + np.log(data, dtype=np.float32)) * self.idf[position]
         else:
             values = data.astype(np.float32) * self.idf[position]
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_of, minlength=n_docs), out=indptr[1:])
+        row_of = np.repeat(np.arange(n_docs), np.diff(chosen.indptr))
         norms = np.sqrt(np.bincount(row_of, weights=values * values, minlength=n_docs)).astype(np.float32)
         norms[norms == 0] = 1.0
         values = (values / norms[row_of]).astype(np.float32)
-        return Rows(values, position, indptr, (n_docs, n_cols))
+        return Rows(values, position, chosen.indptr, chosen.shape)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.weigh(self.counts(texts))

@@ -44,8 +44,8 @@ class LabelTree:
         # for the compiled rule: children labels deepest first; parents shallowest first with their children
         by_depth = np.argsort(-self.depth, kind="stable")
         self._up = by_depth[self.parent[by_depth] >= 0].astype(np.int64)
-        self._down = np.argsort(self.depth, kind="stable")[has_children[np.argsort(self.depth, kind="stable")]]
-        self._down = self._down.astype(np.int64)
+        shallow_first = np.argsort(self.depth, kind="stable")
+        self._down = shallow_first[has_children[shallow_first]].astype(np.int64)
         kids = np.flatnonzero(self.parent >= 0)
         kids = kids[np.argsort(self.parent[kids], kind="stable")]  # by parent, ascending within each
         self._children = kids.astype(np.int64)

@@ -54,6 +54,14 @@ class Rows:
         out = _kernel.csr_dot(self.data, self.indices, self.indptr, w)
         return out[:, 0] if vector else out
 
+    def keep(self, mask: np.ndarray, indices: np.ndarray | None = None, n_cols: int | None = None) -> Rows:
+        """The entries where ``mask`` holds (row order kept), with ``indices`` (one per entry) as their new column
+        numbers when given, in a matrix of ``n_cols`` columns (default: the same)."""
+        before = np.zeros(mask.size + 1, dtype=np.int64)
+        np.cumsum(mask, out=before[1:])
+        columns = self.indices if indices is None else indices
+        return Rows(self.data[mask], columns[mask], before[self.indptr], (self.shape[0], self.shape[1] if n_cols is None else n_cols))
+
     def toarray(self) -> np.ndarray:
         """The matrix as a dense float32 array (entries of one row have distinct columns)."""
         out = np.zeros(self.shape, dtype=np.float32)

@@ -142,18 +142,15 @@ def text_matrix(batch: FeatureBatch, text: str, sublinear: bool = True) -> Rows:
     n_word = int(np.count_nonzero(batch.vectorizer.columns < batch.vectorizer.n_features))
     if n_word == x.shape[1]:
         return x
-    keep = x.indices < n_word
-    kept_before = np.concatenate([[0], np.cumsum(keep)])
-    indptr = kept_before[x.indptr]
-    data = x.data[keep]
-    lengths = np.diff(indptr)
+    word = x.keep(x.indices < n_word)
+    lengths = np.diff(word.indptr)
     squares = np.zeros(x.shape[0], dtype=np.float32)
     full = lengths > 0
-    if data.size:
-        squares[full] = np.add.reduceat(data * data, indptr[:-1][full])
+    if word.data.size:
+        squares[full] = np.add.reduceat(word.data * word.data, word.indptr[:-1][full])
     norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    return Rows(data * np.repeat(np.float32(1.0) / norms, lengths), x.indices[keep], indptr, x.shape)
+    return Rows(word.data * np.repeat(np.float32(1.0) / norms, lengths), word.indices, word.indptr, x.shape)
 
 
 def _label_weighting(options: FitOptions, positives: int) -> str | None:
