@@ -60,7 +60,12 @@ class Rows:
         before = np.zeros(mask.size + 1, dtype=np.int64)
         np.cumsum(mask, out=before[1:])
         columns = self.indices if indices is None else indices
-        return Rows(self.data[mask], columns[mask], before[self.indptr], (self.shape[0], self.shape[1] if n_cols is None else n_cols))
+        return Rows(
+            self.data[mask],
+            columns[mask],
+            before[self.indptr],
+            (self.shape[0], self.shape[1] if n_cols is None else n_cols),
+        )
 
     def toarray(self) -> np.ndarray:
         """The matrix as a dense float32 array (entries of one row have distinct columns)."""

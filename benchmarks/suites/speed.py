@@ -353,13 +353,7 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
                 "repeats": 1 if budget.quick else 3,
             }
         )
-    s1, s2 = _median(stream["seconds"]["1"]), _median(stream["seconds"]["2"])
-    out["stream"] = {
-        "documents": stream["documents"],
-        "seconds": {"1": s1, "2": s2},
-        "speedup": s1 / s2,
-        "runs": stream["seconds"],
-    }
+    out["stream"] = _jobs_speedup(stream, stream["documents"])
     stream_path = workdir / "stream.jsonl"  # the first stream_docs articles, as a user's JSONL input
     with articles_path.open(encoding="utf-8") as source, stream_path.open("w", encoding="utf-8") as target:
         for _, line in zip(range(budget.stream_docs), source, strict=False):
@@ -373,14 +367,7 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
             "repeats": 1 if budget.quick else 3,
         }
     )
-    c1, c2 = _median(cli["seconds"]["1"]), _median(cli["seconds"]["2"])
-    out["cli_jobs"] = {
-        "documents": budget.stream_docs,
-        "seconds": {"1": c1, "2": c2},
-        "speedup": c1 / c2,
-        "runs": cli["seconds"],
-        "identical": cli["identical"],
-    }
+    out["cli_jobs"] = {**_jobs_speedup(cli, budget.stream_docs), "identical": cli["identical"]}
     bar.update(1)
 
     step("profile")
@@ -413,6 +400,12 @@ def run(budget: Budget, progress: Progress, workdir: Path) -> dict[str, Any]:
     out["ratios"] = _ratios(out)
     bar.close()
     return out
+
+
+def _jobs_speedup(result: dict[str, Any], documents: int) -> dict[str, Any]:
+    """Median seconds with 1 and 2 jobs from a worker's runs, and the speed-up of 2 over 1."""
+    one, two = _median(result["seconds"]["1"]), _median(result["seconds"]["2"])
+    return {"documents": documents, "seconds": {"1": one, "2": two}, "speedup": one / two, "runs": result["seconds"]}
 
 
 def _ratios(out: dict[str, Any]) -> dict[str, Any]:

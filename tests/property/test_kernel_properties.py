@@ -11,6 +11,15 @@ from tagger.features import TextVectorizer
 from tagger.gazetteer import GazetteerRow, Matcher
 from tagger.text import tokenize, tokenize_reference
 
+
+def assert_same_csr(got, want):
+    """Two CSR matrices (scipy's or tagger.sparse.Rows) hold the same arrays, bit for bit."""
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)
+
+
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # the characters the folding and word rules treat specially, mixed with letters of several scripts and cases
@@ -119,10 +128,7 @@ CONFIGS = [
 def test_ngram_counts_are_the_reference(texts, config):
     vectorizer = TextVectorizer(**config)
     got, want = vectorizer.counts(texts), vectorizer.counts_reference(texts)
-    assert got.shape == want.shape
-    assert np.array_equal(got.indptr, want.indptr)
-    assert np.array_equal(got.indices, want.indices)
-    assert np.array_equal(got.data, want.data)
+    assert_same_csr(got, want)
 
 
 @SETTINGS
@@ -133,10 +139,7 @@ def test_chosen_columns_weigh_exactly_as_the_full_counts(texts, config):
     vectorizer.fit(vectorizer.counts_reference(training))
     got = vectorizer.transform_chosen(texts)
     want = vectorizer.weigh(vectorizer.counts_reference(texts))
-    assert got.shape == want.shape
-    assert np.array_equal(got.indptr, want.indptr)
-    assert np.array_equal(got.indices, want.indices)
-    assert np.array_equal(got.data, want.data)
+    assert_same_csr(got, want)
 
 
 @SETTINGS
@@ -155,10 +158,7 @@ def test_both_tf_variants_are_the_same_on_the_tagging_and_training_paths(texts, 
     trained = FeatureBatch(texts, {}, vectorizer, counts=vectorizer.counts_reference(texts))  # full counts
     got, want = tagging.ngrams_for(sublinear), trained.ngrams_for(sublinear)
     assert tagging._counts is None  # the tagging path never built the full counts
-    assert got.shape == want.shape
-    assert np.array_equal(got.indptr, want.indptr)
-    assert np.array_equal(got.indices, want.indices)
-    assert np.array_equal(got.data, want.data)
+    assert_same_csr(got, want)
     assert np.array_equal(want.data, vectorizer.weigh(vectorizer.counts_reference(texts), sublinear=sublinear).data)
 
 
@@ -173,12 +173,9 @@ def test_candidate_rows_are_the_reference(small_model, texts):
         for label_prior in (None, prior):
             got = candidate_rows(docs, name, family_model.ancestors, label_prior)
             want = candidate_rows_reference(docs, name, family_model.ancestors, label_prior)
-            assert got[0].shape == want[0].shape
             for a, b in zip(got[1:], want[1:], strict=True):
                 assert np.array_equal(a, b)
-            assert np.array_equal(got[0].indptr, want[0].indptr)
-            assert np.array_equal(got[0].indices, want[0].indices)
-            assert np.array_equal(got[0].data, want[0].data)
+            assert_same_csr(got[0], want[0])
 
 
 @SETTINGS
@@ -219,10 +216,7 @@ def test_alias_features_are_the_reference(small_model, texts):
     for name, family_model in small_model.families.items():
         got = alias_features(docs, name, family_model.ancestors)
         want = alias_features_reference(docs, name, family_model.ancestors)
-        assert got.shape == want.shape
-        assert np.array_equal(got.indptr, want.indptr)
-        assert np.array_equal(got.indices, want.indices)
-        assert np.array_equal(got.data, want.data)
+        assert_same_csr(got, want)
 
 
 @SETTINGS
